@@ -1,0 +1,5 @@
+"""``python -m imageapi`` serves, like ``imageapi serve``."""
+
+from imageapi.cli import main
+
+raise SystemExit(main())

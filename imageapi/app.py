@@ -1,0 +1,102 @@
+"""The composition root: ``create_app`` wires collaborators it is given or builds.
+
+``create_app(config)`` opens nothing at import time and touches no environment;
+``get_app()`` is the one place that reads the environment, prepares the data
+directory and the schema, and then calls ``create_app``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from datetime import timedelta
+
+import falcon
+
+from imageapi.auth.passwords import Passwords
+from imageapi.config import Config
+from imageapi.config import ensure_secret
+from imageapi.config import load_config
+from imageapi.db.base import utcnow
+from imageapi.db.engine import make_engine
+from imageapi.db.engine import make_session_factories
+from imageapi.db.migrate import upgrade
+from imageapi.db.uow import Database
+from imageapi.middleware.auth import Authentication
+from imageapi.middleware.request_id import RequestId
+from imageapi.resources.health import Health
+from imageapi.resources.health import Readiness
+from imageapi.resources.legacy import LegacyLogin
+from imageapi.resources.legacy import LegacyRegister
+from imageapi.resources.sessions import CurrentSession
+from imageapi.resources.sessions import SessionCollection
+from imageapi.resources.sessions import SessionCookie
+from imageapi.resources.users import CurrentUser
+from imageapi.resources.users import UserCollection
+from imageapi.services.accounts import AccountService
+from imageapi.services.health import HealthService
+from imageapi.web.errors import install_error_handlers
+from imageapi.web.media import install_media_handlers
+
+API = "/api/v1"
+
+
+def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> falcon.App:
+    """Build the WSGI app for ``config``; the schema must already be migrated."""
+    if not config.secret_key:
+        raise ValueError("config.secret_key must be set (see ensure_secret)")
+    engine = make_engine(config.resolved_database_url)
+    db = Database(*make_session_factories(engine))
+    passwords = Passwords(
+        config.auth.argon2_time_cost,
+        config.auth.argon2_memory_kib,
+        config.auth.argon2_parallelism,
+    )
+    accounts = AccountService(
+        db, passwords, timedelta(seconds=config.auth.token_ttl_seconds), clock
+    )
+    cookie = SessionCookie(config.auth)
+
+    app = falcon.App(
+        middleware=[RequestId(), Authentication(accounts, config.auth.cookie_name)]
+    )
+    app.req_options.strip_url_path_trailing_slash = True
+    install_media_handlers(app)
+    install_error_handlers(app)
+
+    app.add_route("/healthz", Health())
+    app.add_route("/readyz", Readiness(HealthService(engine)))
+    app.add_route(f"{API}/users", UserCollection(accounts))
+    app.add_route(f"{API}/users/me", CurrentUser())
+    app.add_route(f"{API}/sessions", SessionCollection(accounts, cookie))
+    app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
+    app.add_route("/api/user/register", LegacyRegister(accounts))
+    app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
+    return app
+
+
+def prepare(config: Config) -> Config:
+    """Create the data directory and secret, and migrate the schema."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config = ensure_secret(config)
+    engine = make_engine(config.resolved_database_url)
+    try:
+        upgrade(engine, lock_dir=config.data_dir)
+    finally:
+        engine.dispose()
+    return config
+
+
+def get_app() -> falcon.App:
+    """Entry point for ``gunicorn imageapi.wsgi:application``."""
+    config = prepare(load_config())
+    configure_logging(config.log_level)
+    return create_app(config)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+    )

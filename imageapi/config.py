@@ -1,0 +1,222 @@
+"""Typed configuration: packaged defaults, an optional user file, then environment.
+
+Every setting is declared once, below, with its type, unit and description. The
+packaged ``config.yml`` holds the defaults; ``load_config`` layers a user file and
+``IMAGEAPI_*`` variables on top and validates the result, so a bad value stops the
+server with one line that names the key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationError
+from pydantic import field_validator
+
+ENV_PREFIX = "IMAGEAPI_"
+SECRET_FILE_NAME = "secret_key"
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing, unknown or invalid; the message names the key."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AuthConfig(Section):
+    cookie_name: str = Field(
+        "auth_token",
+        min_length=1,
+        pattern=r"^[A-Za-z0-9_\-]+$",
+        description="Name of the session cookie browsers send.",
+    )
+    cookie_secure: bool = Field(
+        False, description="Mark the cookie Secure (HTTPS only); on behind TLS."
+    )
+    token_ttl_seconds: int = Field(
+        1_209_600, ge=60, description="Lifetime of a login session, in seconds."
+    )
+    argon2_time_cost: int = Field(3, ge=1, description="argon2id iterations.")
+    argon2_memory_kib: int = Field(
+        65_536, ge=8, description="argon2id memory per hash, in KiB."
+    )
+    argon2_parallelism: int = Field(2, ge=1, description="argon2id lanes.")
+
+
+class LimitsConfig(Section):
+    max_upload_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="Largest accepted upload, in bytes."
+    )
+    max_pixels: int = Field(
+        100_000_000,
+        ge=1,
+        description="Largest accepted width x height, checked before decoding.",
+    )
+
+
+class Config(Section):
+    host: str = Field("127.0.0.1", min_length=1, description="Address to listen on.")
+    port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
+    workers: int = Field(
+        0, ge=0, description="Gunicorn worker processes; 0 means one per CPU."
+    )
+    data_dir: Path = Field(
+        Path("./data"),
+        description="Folder for the SQLite file, stored images and the secret.",
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL; empty means SQLite in data_dir. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    secret_key: str = Field(
+        "",
+        description="Signs cursors and URLs; empty means generate one into "
+        "data_dir/secret_key (mode 0600).",
+    )
+    log_level: str = Field(
+        "info",
+        pattern=r"^(debug|info|warning|error|critical)$",
+        description="debug, info, warning, error or critical.",
+    )
+    auth: AuthConfig = AuthConfig()
+    limits: LimitsConfig = LimitsConfig()
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_long_enough(cls, value: str) -> str:
+        if value and len(value) < MIN_SECRET_LENGTH:
+            raise ValueError(f"must be at least {MIN_SECRET_LENGTH} characters")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'imageapi.db'}"
+
+    def with_overrides(self, **changes: Any) -> Config:
+        """A copy with some keys replaced, validated like the original."""
+        merged = _deep_merge(self.model_dump(), changes)
+        return _validate(merged, source={})
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Defaults, then the user file, then ``IMAGEAPI_*`` variables, validated."""
+    environ = os.environ if environ is None else environ
+    data = _read_yaml(resources.files("imageapi").joinpath("config.yml").read_text())
+    path = path or environ.get(f"{ENV_PREFIX}CONFIG")
+    if path:
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise ConfigError(f"config file {path}: {exc.strerror}") from None
+        data = _deep_merge(data, _read_yaml(text, str(path)))
+    env_values, source = _from_environment(environ)
+    return _validate(_deep_merge(data, env_values), source)
+
+
+def ensure_secret(config: Config) -> Config:
+    """Return config with a secret key, generating and keeping one if none is set.
+
+    The generated key lives in ``data_dir/secret_key`` with mode 0600, so it
+    survives restarts and is shared by every worker, yet never enters the repo.
+    """
+    if config.secret_key:
+        return config
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    secret_path = config.data_dir / SECRET_FILE_NAME
+    try:
+        fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = secret_path.read_text().strip()
+    else:
+        secret = secrets.token_urlsafe(48)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret + "\n")
+    return config.model_copy(update={"secret_key": secret})
+
+
+def environment_variables() -> list[tuple[str, str, Any, str]]:
+    """(variable, key, default, description) for every setting, for the docs."""
+    rows = []
+    for name, field in Config.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, Section):
+            for sub, subfield in annotation.model_fields.items():
+                variable = f"{ENV_PREFIX}{name}_{sub}".upper()
+                description = subfield.description or ""
+                rows.append((variable, f"{name}.{sub}", subfield.default, description))
+        else:
+            variable = f"{ENV_PREFIX}{name}".upper()
+            rows.append((variable, name, field.default, field.description or ""))
+    return rows
+
+
+def _read_yaml(text: str, origin: str = "config.yml") -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(
+            f"{origin}: not valid YAML ({exc.__class__.__name__})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: expected a mapping of settings")
+    return data
+
+
+def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict]:
+    values: dict[str, Any] = {}
+    source: dict[tuple[str, ...], str] = {}
+    for variable, key, _default, _doc in environment_variables():
+        if variable in environ:
+            parts = tuple(key.split("."))
+            target = values
+            for part in parts[:-1]:
+                target = target.setdefault(part, {})
+            target[parts[-1]] = environ[variable]
+            source[parts] = variable
+    return values, source
+
+
+def _validate(data: dict[str, Any], source: dict) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = tuple(str(part) for part in error["loc"])
+        key = ".".join(location)
+        where = f"{source[location]} ({key})" if location in source else key
+        value = error.get("input")
+        shown = "" if isinstance(value, dict) else f", got {value!r}"
+        raise ConfigError(f"invalid setting {where}: {error['msg']}{shown}") from None
+
+
+def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,58 @@
+"""Apply Alembic migrations, once, even when several processes start together."""
+
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine
+from sqlalchemy import text
+
+# Any constant works; it only has to be the same for every imageapi process.
+POSTGRES_MIGRATION_LOCK = 0x1A6E_A91
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option(
+        "script_location", str(resources.files("imageapi.db") / "migrations")
+    )
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, lock_dir: Path | None = None) -> None:
+    """Bring the schema to the newest revision."""
+    with _migration_lock(engine, lock_dir):
+        command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine, lock_dir: Path | None):
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": POSTGRES_MIGRATION_LOCK}
+            )
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"),
+                    {"key": POSTGRES_MIGRATION_LOCK},
+                )
+        return
+    if lock_dir is None:
+        yield
+        return
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / ".migrate.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

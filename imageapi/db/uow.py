@@ -1,0 +1,58 @@
+"""Unit of work: one transaction, its repositories, commit or roll back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from imageapi.db.repositories import SessionRepository
+from imageapi.db.repositories import UserRepository
+
+
+class UnitOfWork:
+    """Opens a transaction on enter; rolls back on exit unless committed."""
+
+    session: Session
+    users: UserRepository
+    sessions: SessionRepository
+
+    def __init__(self, session_factory: sessionmaker) -> None:
+        self._session_factory = session_factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.users = UserRepository(self.session)
+        self.sessions = SessionRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back anything uncommitted but, unlike rollback(), leaves
+        # loaded objects readable after the unit of work ends.
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+class Database:
+    """Hands out units of work: writers take the write lock up front on SQLite."""
+
+    def __init__(self, writer: sessionmaker, reader: sessionmaker) -> None:
+        self._writer = writer
+        self._reader = reader
+
+    def write(self) -> UnitOfWork:
+        return UnitOfWork(self._writer)
+
+    def read(self) -> UnitOfWork:
+        return UnitOfWork(self._reader)

@@ -1,0 +1,93 @@
+"""Domain errors. Each carries its HTTP status and a public title and description.
+
+Only ``web/errors.py`` turns them into responses; the rest of the package raises
+them without knowing about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class ImageApiError(Exception):
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(self, description: str, *, headers: dict[str, str] | None = None):
+        super().__init__(description)
+        self.description = description
+        self.headers = headers or {}
+
+
+class InvalidInput(ImageApiError):
+    status = 422
+    title = "Invalid input"
+
+
+class InvalidParameter(ImageApiError):
+    status = 400
+    title = "Invalid parameter"
+
+
+class MalformedBody(ImageApiError):
+    status = 400
+    title = "Malformed body"
+
+
+class UnsupportedMediaType(ImageApiError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class NotAuthenticated(ImageApiError):
+    status = 401
+    title = "Not authenticated"
+
+
+class InvalidCredentials(NotAuthenticated):
+    title = "Invalid credentials"
+
+
+class Forbidden(ImageApiError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(ImageApiError):
+    status = 404
+    title = "Not found"
+
+
+class ImageNotFound(NotFound):
+    title = "Image not found"
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__(f"No image with id {image_id!r}.")
+
+
+class AlreadyExists(ImageApiError):
+    status = 409
+    title = "Already exists"
+
+
+class PayloadTooLarge(ImageApiError):
+    status = 413
+    title = "Payload too large"
+
+
+class UnsupportedImage(ImageApiError):
+    status = 415
+    title = "Unsupported image"
+
+
+class RangeNotSatisfiable(ImageApiError):
+    status = 416
+    title = "Range not satisfiable"
+
+
+class TooManyRequests(ImageApiError):
+    status = 429
+    title = "Too many requests"
+
+
+class ServiceUnavailable(ImageApiError):
+    status = 503
+    title = "Service unavailable"

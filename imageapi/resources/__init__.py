@@ -1,0 +1,1 @@
+"""Falcon resources: translate HTTP to service calls and back."""

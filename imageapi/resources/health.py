@@ -1,0 +1,25 @@
+"""Liveness and readiness probes (no authentication)."""
+
+from __future__ import annotations
+
+import falcon
+
+from imageapi.services.health import HealthService
+
+
+class Health:
+    public_methods = frozenset({"GET", "HEAD"})
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = {"status": "ok"}
+
+
+class Readiness:
+    public_methods = frozenset({"GET", "HEAD"})
+
+    def __init__(self, health: HealthService) -> None:
+        self._health = health
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._health.check_ready()
+        resp.media = {"status": "ok", "database": "ok"}

@@ -1,0 +1,58 @@
+"""Sessions: log in (token and cookie) and log out."""
+
+from __future__ import annotations
+
+import falcon
+
+from imageapi.config import AuthConfig
+from imageapi.schemas.accounts import Credentials
+from imageapi.services.accounts import AccountService
+from imageapi.services.accounts import IssuedToken
+from imageapi.web.body import read_body
+
+
+class SessionCookie:
+    """Sets and clears the browser cookie the way every login route needs."""
+
+    def __init__(self, auth: AuthConfig) -> None:
+        self._auth = auth
+
+    def set(self, resp: falcon.Response, issued: IssuedToken) -> None:
+        resp.set_cookie(
+            self._auth.cookie_name,
+            issued.token,
+            max_age=self._auth.token_ttl_seconds,
+            path="/",
+            secure=self._auth.cookie_secure,
+            http_only=True,
+            same_site="Lax",
+        )
+
+    def clear(self, resp: falcon.Response) -> None:
+        resp.unset_cookie(self._auth.cookie_name, path="/", same_site="Lax")
+
+
+class SessionCollection:
+    public_methods = frozenset({"POST"})
+
+    def __init__(self, accounts: AccountService, cookie: SessionCookie) -> None:
+        self._accounts = accounts
+        self._cookie = cookie
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = read_body(req, Credentials)
+        issued = self._accounts.log_in(body.email, body.password)
+        self._cookie.set(resp, issued)
+        resp.set_header("Cache-Control", "no-store")
+        resp.media = {"token": issued.token, "expires_at": issued.expires_at}
+
+
+class CurrentSession:
+    def __init__(self, accounts: AccountService, cookie: SessionCookie) -> None:
+        self._accounts = accounts
+        self._cookie = cookie
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self._accounts.log_out(req.context.principal)
+        self._cookie.clear(resp)
+        resp.status = falcon.HTTP_204

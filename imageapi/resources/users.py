@@ -1,0 +1,29 @@
+"""Accounts: register, and the current user's profile."""
+
+from __future__ import annotations
+
+import falcon
+
+from imageapi.schemas.accounts import NewUser
+from imageapi.services.accounts import AccountService
+from imageapi.web.body import read_body
+from imageapi.web.representations import user_document
+
+
+class UserCollection:
+    public_methods = frozenset({"POST"})
+
+    def __init__(self, accounts: AccountService) -> None:
+        self._accounts = accounts
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        body = read_body(req, NewUser)
+        user = self._accounts.register(body.email, body.password)
+        resp.status = falcon.HTTP_201
+        resp.location = "/api/v1/users/me"
+        resp.media = user_document(user)
+
+
+class CurrentUser:
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.media = user_document(req.context.principal.user)

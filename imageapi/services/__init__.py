@@ -1,0 +1,1 @@
+"""Domain services: the use cases resources call."""

@@ -1,0 +1,113 @@
+"""Accounts and sessions: register, authenticate, issue and revoke tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from imageapi.auth.passwords import Passwords
+from imageapi.auth.tokens import new_id
+from imageapi.auth.tokens import new_token
+from imageapi.auth.tokens import token_hash
+from imageapi.db.models import Session
+from imageapi.db.models import User
+from imageapi.db.uow import Database
+from imageapi.errors import AlreadyExists
+from imageapi.errors import InvalidCredentials
+
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for, and with which credential."""
+
+    user: User
+    session_id: int | None = None
+
+
+class AccountService:
+    def __init__(
+        self,
+        db: Database,
+        passwords: Passwords,
+        token_ttl: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._db = db
+        self._passwords = passwords
+        self._token_ttl = token_ttl
+        self._clock = clock
+
+    def register(self, email: str, password: str) -> User:
+        """Create an account; emails are unique whatever their case."""
+        user = User(
+            id=new_id(),
+            email=email.strip(),
+            email_key=email.strip().lower(),
+            password_hash=self._passwords.hash(password),
+            role="user",
+            disabled=False,
+            created_at=self._clock(),
+        )
+        with self._db.write() as uow:
+            if uow.users.get_by_email(email) is not None:
+                raise AlreadyExists("An account with this email already exists.")
+            uow.users.add(user)
+            try:
+                uow.commit()
+            except IntegrityError:
+                # Lost a race against a parallel registration of the same email.
+                raise AlreadyExists(
+                    "An account with this email already exists."
+                ) from None
+        return user
+
+    def log_in(self, email: str, password: str) -> IssuedToken:
+        """Check the password and open a session. One message for both failures."""
+        with self._db.read() as uow:
+            user = uow.users.get_by_email(email)
+        stored = user.password_hash if user is not None else None
+        if not self._passwords.verify(stored, password) or user is None:
+            raise InvalidCredentials("The email or password is wrong.")
+        if user.disabled:
+            raise InvalidCredentials("This account is disabled.")
+        token = new_token()
+        now = self._clock()
+        expires_at = now + self._token_ttl
+        with self._db.write() as uow:
+            uow.sessions.add(
+                Session(
+                    user_id=user.id,
+                    token_hash=token_hash(token),
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+            uow.commit()
+        return IssuedToken(token=token, expires_at=expires_at)
+
+    def authenticate(self, token: str) -> Principal | None:
+        """The principal behind a bearer token or cookie, or None."""
+        with self._db.read() as uow:
+            login = uow.sessions.get_active(token_hash(token), self._clock())
+            if login is None or login.user.disabled:
+                return None
+            return Principal(user=login.user, session_id=login.id)
+
+    def log_out(self, principal: Principal) -> None:
+        if principal.session_id is None:
+            return
+        with self._db.write() as uow:
+            uow.sessions.revoke(principal.session_id, self._clock())
+            uow.commit()

@@ -1,0 +1,1 @@
+"""HTTP glue shared by resources: media handlers, error mapping, body parsing."""

@@ -1,0 +1,57 @@
+"""One place that turns errors into JSON ``{"title", "description"}`` responses."""
+
+from __future__ import annotations
+
+import logging
+
+import falcon
+
+from imageapi.errors import ImageApiError
+from imageapi.web.media import dumps
+
+log = logging.getLogger("imageapi.errors")
+
+DEFAULT_DESCRIPTIONS = {
+    400: "The request could not be understood.",
+    401: "Log in first: send the auth_token cookie or an Authorization header.",
+    404: "No resource at this path.",
+    405: "This method is not allowed on this resource.",
+    413: "The request body is too large.",
+    415: "This content type is not supported here.",
+}
+
+
+def install_error_handlers(app: falcon.App) -> None:
+    app.set_error_serializer(_serialize)
+    app.add_error_handler(ImageApiError, _handle_domain_error)
+    app.add_error_handler(Exception, _handle_unexpected)
+
+
+def _serialize(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError):
+    """Always JSON, whatever the client accepts; always a description."""
+    status = exc.status_code
+    description = exc.description or DEFAULT_DESCRIPTIONS.get(status, exc.title)
+    if status == 404 and not exc.description:
+        description = f"No route matches {req.method} {req.path}."
+    resp.content_type = falcon.MEDIA_JSON
+    resp.data = dumps({"title": exc.title, "description": description})
+
+
+def _handle_domain_error(req, resp, exc: ImageApiError, params) -> None:
+    raise falcon.HTTPError(
+        exc.status,
+        title=exc.title,
+        description=exc.description,
+        headers=exc.headers or None,
+    )
+
+
+def _handle_unexpected(req, resp, exc: Exception, params) -> None:
+    request_id = getattr(req.context, "request_id", "-")
+    log.exception(
+        "unhandled error in %s %s [request %s]", req.method, req.path, request_id
+    )
+    raise falcon.HTTPInternalServerError(
+        title="Internal server error",
+        description=f"Something went wrong on our side (request id {request_id}).",
+    )
