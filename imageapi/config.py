@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel
@@ -66,6 +67,13 @@ class LimitsConfig(Section):
     )
 
 
+class StorageConfig(Section):
+    backend: Literal["local", "memory"] = Field(
+        "local",
+        description="Where image bytes live: local (data_dir/images) or memory.",
+    )
+
+
 class Config(Section):
     host: str = Field("127.0.0.1", min_length=1, description="Address to listen on.")
     port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
@@ -93,6 +101,7 @@ class Config(Section):
     )
     auth: AuthConfig = AuthConfig()
     limits: LimitsConfig = LimitsConfig()
+    storage: StorageConfig = StorageConfig()
 
     @field_validator("secret_key")
     @classmethod

@@ -1,0 +1,1 @@
+"""Image processing with libvips. Only this package imports pyvips."""

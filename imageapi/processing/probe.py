@@ -1,0 +1,114 @@
+"""Recognise an uploaded file as a supported image, without trusting its name.
+
+``probe`` reads only the header (format, size, pages, orientation) and checks
+the pixel limit before any pixel is decoded; ``verify_decodes`` then decodes a
+small shrink-on-load version of the whole image so truncated or corrupt files
+are refused at upload rather than on first download.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyvips
+
+from imageapi.errors import InvalidInput
+from imageapi.errors import UnsupportedImage
+
+FORMATS_BY_LOADER = {
+    "jpegload": "jpeg",
+    "pngload": "png",
+    "webpload": "webp",
+    "gifload": "gif",
+    "tiffload": "tiff",
+}
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "tiff": "image/tiff",
+    "avif": "image/avif",
+    "heic": "image/heic",
+}
+SUPPORTED = "JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIC"
+# EXIF orientations 5-8 rotate by 90 degrees, so a viewer swaps width and height.
+TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}
+VERIFY_SIZE = 64
+
+
+class SourceTooLarge(InvalidInput):
+    title = "Image too large"
+
+
+@dataclass(frozen=True)
+class ProbedImage:
+    format: str
+    content_type: str
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    pages: int
+    orientation: int
+
+
+def probe(path: Path, max_pixels: int) -> ProbedImage:
+    """Identify the image at ``path`` from its header and enforce the pixel limit."""
+    try:
+        image = pyvips.Image.new_from_file(str(path), access="sequential")
+        loader = image.get("vips-loader").removesuffix("_source")
+    except pyvips.Error:
+        raise UnsupportedImage(
+            f"The file is not an image this server accepts ({SUPPORTED})."
+        ) from None
+    image_format = _format_of(image, loader)
+    pages = _int_field(image, "n-pages", 1)
+    page_height = _int_field(image, "page-height", image.height)
+    if image.width * page_height * pages > max_pixels:
+        raise SourceTooLarge(
+            f"The image has {image.width}x{page_height} pixels"
+            f"{f' x {pages} frames' if pages > 1 else ''}; "
+            f"this server accepts at most {max_pixels} pixels."
+        )
+    orientation = _int_field(image, "orientation", 1)
+    width, height = image.width, page_height
+    if orientation in TRANSPOSING_ORIENTATIONS:
+        width, height = height, width
+    return ProbedImage(
+        format=image_format,
+        content_type=CONTENT_TYPES[image_format],
+        width=width,
+        height=height,
+        pages=pages,
+        orientation=orientation,
+    )
+
+
+def verify_decodes(path: Path) -> None:
+    """Decode the whole image (cheaply, shrunk on load); refuse it if that fails."""
+    try:
+        thumbnail = pyvips.Image.thumbnail(str(path), VERIFY_SIZE, fail_on="truncated")
+        thumbnail.avg()
+    except pyvips.Error:
+        raise UnsupportedImage(
+            "The image is truncated or corrupt and cannot be decoded."
+        ) from None
+
+
+def _format_of(image: pyvips.Image, loader: str) -> str:
+    if loader in FORMATS_BY_LOADER:
+        return FORMATS_BY_LOADER[loader]
+    if loader == "heifload":
+        compression = (
+            image.get("heif-compression") if _has(image, "heif-compression") else ""
+        )
+        return "avif" if compression == "av1" else "heic"
+    raise UnsupportedImage(f"Images of this kind are not accepted ({SUPPORTED}).")
+
+
+def _has(image: pyvips.Image, field: str) -> bool:
+    return image.get_typeof(field) != 0
+
+
+def _int_field(image: pyvips.Image, field: str, default: int) -> int:
+    return int(image.get(field)) if _has(image, field) else default

@@ -1,0 +1,19 @@
+"""Storage backends behind one interface, picked by name from config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from imageapi.config import Config
+from imageapi.storage.base import Storage
+from imageapi.storage.local import LocalStorage
+from imageapi.storage.memory import MemoryStorage
+
+BACKENDS: dict[str, Callable[[Config], Storage]] = {
+    "local": lambda config: LocalStorage(config.data_dir / "images"),
+    "memory": lambda config: MemoryStorage(),
+}
+
+
+def create_storage(config: Config) -> Storage:
+    return BACKENDS[config.storage.backend](config)

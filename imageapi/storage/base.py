@@ -1,0 +1,64 @@
+"""The storage interface: put from a stream, read (optionally a byte range), delete.
+
+Keys are chosen by imageapi (random ids plus a fixed suffix), never by clients;
+backends still refuse keys that could escape their root.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from imageapi.errors import NotFound
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*$")
+
+
+class ObjectNotFound(NotFound):
+    title = "Stored object not found"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
+class Storage(abc.ABC):
+    """Where image bytes live. One implementation per backend module."""
+
+    @abc.abstractmethod
+    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+        """Store everything ``stream`` yields under ``key``, atomically.
+
+        Readers see either the whole object or none of it, never a partial one.
+        """
+
+    @abc.abstractmethod
+    def open(
+        self, key: str, start: int | None = None, end: int | None = None
+    ) -> BinaryIO:
+        """A readable stream of the object, or of bytes ``start``..``end`` inclusive.
+
+        Raises ObjectNotFound when there is no such object.
+        """
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object; deleting a missing object is not an error."""
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under ``key``."""
+
+    @abc.abstractmethod
+    def size(self, key: str) -> int:
+        """The object's size in bytes; raises ObjectNotFound when missing."""
+
+
+def check_key(key: str) -> str:
+    if not KEY_PATTERN.match(key) or ".." in key:
+        raise ValueError(f"invalid storage key {key!r}")
+    return key

@@ -1,0 +1,74 @@
+"""Files under a root folder; written to a temporary file, then renamed into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from imageapi.storage.base import ObjectNotFound
+from imageapi.storage.base import Storage
+from imageapi.storage.base import StoredObject
+from imageapi.storage.base import check_key
+from imageapi.storage.ranged import RangeReader
+
+CHUNK_BYTES = 1024 * 1024
+
+
+class LocalStorage(Storage):
+    def __init__(self, root: Path) -> None:
+        self._root = root.resolve()
+        self._root.mkdir(parents=True, exist_ok=True)
+
+    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The temporary file sits in the final folder so the rename is atomic
+        # (same file system); a crash leaves only a dot-file, never a half file
+        # under the final name.
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed below)
+            dir=path.parent, prefix=".partial-", delete=False
+        )
+        try:
+            with handle:
+                shutil.copyfileobj(stream, handle, CHUNK_BYTES)
+                handle.flush()
+                os.fsync(handle.fileno())
+            size = os.path.getsize(handle.name)
+            os.replace(handle.name, path)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+        return StoredObject(key=key, size=size)
+
+    def open(
+        self, key: str, start: int | None = None, end: int | None = None
+    ) -> BinaryIO:
+        try:
+            handle = open(self._path(key), "rb")  # noqa: SIM115  (caller closes it)
+        except FileNotFoundError:
+            raise ObjectNotFound(f"No stored object {key!r}.") from None
+        if start is None:
+            return handle
+        handle.seek(start)
+        return RangeReader(handle, (end - start + 1) if end is not None else None)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def size(self, key: str) -> int:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            raise ObjectNotFound(f"No stored object {key!r}.") from None
+
+    def _path(self, key: str) -> Path:
+        path = (self._root / check_key(key)).resolve()
+        if not path.is_relative_to(self._root):
+            raise ValueError(f"storage key {key!r} escapes the root")
+        return path

@@ -1,0 +1,51 @@
+"""Objects in a dict: for tests and throw-away instances."""
+
+from __future__ import annotations
+
+import io
+import threading
+from typing import BinaryIO
+
+from imageapi.storage.base import ObjectNotFound
+from imageapi.storage.base import Storage
+from imageapi.storage.base import StoredObject
+from imageapi.storage.base import check_key
+
+
+class MemoryStorage(Storage):
+    def __init__(self) -> None:
+        self._objects: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+        data = stream.read()  # whole object first, so readers never see a part
+        with self._lock:
+            self._objects[check_key(key)] = data
+        return StoredObject(key=key, size=len(data))
+
+    def open(
+        self, key: str, start: int | None = None, end: int | None = None
+    ) -> BinaryIO:
+        data = self._get(key)
+        if start is not None:
+            data = data[start : (end + 1) if end is not None else None]
+        return io.BytesIO(data)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._objects.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self._objects
+
+    def size(self, key: str) -> int:
+        return len(self._get(key))
+
+    def keys(self) -> list[str]:
+        return sorted(self._objects)
+
+    def _get(self, key: str) -> bytes:
+        try:
+            return self._objects[check_key(key)]
+        except KeyError:
+            raise ObjectNotFound(f"No stored object {key!r}.") from None

@@ -1,0 +1,110 @@
+"""One contract every storage backend passes."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+
+from imageapi.storage.base import ObjectNotFound
+from imageapi.storage.local import LocalStorage
+from imageapi.storage.memory import MemoryStorage
+
+
+@pytest.fixture(params=["memory", "local"])
+def storage(request, tmp_path):
+    if request.param == "memory":
+        return MemoryStorage()
+    return LocalStorage(tmp_path / "objects")
+
+
+def test_put_then_read_back(storage):
+    stored = storage.put("ab/object-1", io.BytesIO(b"hello world"))
+    assert stored.size == 11
+    assert storage.exists("ab/object-1")
+    assert storage.size("ab/object-1") == 11
+    with storage.open("ab/object-1") as handle:
+        assert handle.read() == b"hello world"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [(0, 4, b"hello"), (6, None, b"world"), (10, 10, b"d")],
+)
+def test_open_byte_range(storage, start, end, expected):
+    storage.put("k", io.BytesIO(b"hello world"))
+    with storage.open("k", start, end) as handle:
+        assert handle.read() == expected
+
+
+def test_put_replaces_whole_object(storage):
+    storage.put("k", io.BytesIO(b"first version"))
+    storage.put("k", io.BytesIO(b"2nd"))
+    with storage.open("k") as handle:
+        assert handle.read() == b"2nd"
+
+
+def test_missing_object(storage):
+    assert not storage.exists("nope")
+    with pytest.raises(ObjectNotFound):
+        storage.open("nope")
+    with pytest.raises(ObjectNotFound):
+        storage.size("nope")
+    storage.delete("nope")  # not an error
+
+
+def test_delete(storage):
+    storage.put("k", io.BytesIO(b"x"))
+    storage.delete("k")
+    assert not storage.exists("k")
+
+
+@pytest.mark.parametrize("key", ["../escape", "/abs", "a/../../b", "", "a b", "a\\b"])
+def test_refuses_keys_that_could_escape(storage, key):
+    with pytest.raises(ValueError):
+        storage.put(key, io.BytesIO(b"x"))
+
+
+class FailingStream(io.RawIOBase):
+    """Yields some bytes, then fails like a dropped connection."""
+
+    def __init__(self) -> None:
+        self._sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._sent:
+            raise ConnectionError("client went away")
+        self._sent = True
+        buffer[:4] = b"half"
+        return 4
+
+
+def test_failed_put_leaves_nothing_behind(storage, tmp_path):
+    with pytest.raises(ConnectionError):
+        storage.put("k", FailingStream())
+    assert not storage.exists("k")
+    if isinstance(storage, LocalStorage):
+        leftovers = [p for p in (tmp_path / "objects").rglob("*") if p.is_file()]
+        assert leftovers == []
+
+
+def test_readers_never_see_a_partial_object(storage):
+    big = b"a" * 2_000_000
+    storage.put("k", io.BytesIO(big))
+    seen = []
+
+    def read_repeatedly():
+        for _ in range(20):
+            with storage.open("k") as handle:
+                seen.append(len(handle.read()))
+
+    reader = threading.Thread(target=read_repeatedly)
+    reader.start()
+    for _ in range(5):
+        storage.put("k", io.BytesIO(big))
+    reader.join()
+    assert set(seen) == {len(big)}
