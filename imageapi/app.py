@@ -25,6 +25,10 @@ from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.request_id import RequestId
+from imageapi.openapi.api import api_document
+from imageapi.resources.docs import SWAGGER_UI_ASSETS
+from imageapi.resources.docs import OpenApiDocument
+from imageapi.resources.docs import SwaggerUi
 from imageapi.resources.health import Health
 from imageapi.resources.health import Readiness
 from imageapi.resources.legacy import LegacyLogin
@@ -40,6 +44,7 @@ from imageapi.web.errors import install_error_handlers
 from imageapi.web.media import install_media_handlers
 
 API = "/api/v1"
+SWAGGER_ASSETS = "/apidoc/static"
 
 
 def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> falcon.App:
@@ -73,7 +78,18 @@ def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> fal
     app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
+    _add_docs_routes(app, config)
     return app
+
+
+def _add_docs_routes(app: falcon.App, config: Config) -> None:
+    document = OpenApiDocument(api_document(config.auth))
+    app.add_route(f"{API}/openapi.json", document)
+    app.add_route("/apidoc/openapi.json", document)
+    swagger = SwaggerUi(f"{API}/openapi.json", SWAGGER_ASSETS)
+    app.add_route("/apidoc/swagger", swagger)
+    app.add_route("/api/apidoc/swagger", swagger)
+    app.add_static_route(SWAGGER_ASSETS, str(SWAGGER_UI_ASSETS))
 
 
 def prepare(config: Config) -> Config:

@@ -15,7 +15,9 @@ from imageapi.services.accounts import MIN_PASSWORD_LENGTH
 class NewUser(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
-    email: EmailStr = Field(max_length=320)
+    email: EmailStr = Field(
+        max_length=320, description="Unique whatever its letter case."
+    )
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
 
 
@@ -27,12 +29,18 @@ class Credentials(BaseModel):
 
 
 class UserOut(BaseModel):
-    id: str
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Opaque, stable id.")
     email: str
     role: str
-    created_at: datetime
+    created_at: datetime = Field(description="ISO 8601, UTC.")
 
 
 class TokenOut(BaseModel):
-    token: str
-    expires_at: datetime
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(
+        description="Send as `Authorization: Bearer <token>`; also set as cookie."
+    )
+    expires_at: datetime = Field(description="ISO 8601, UTC.")

@@ -1,0 +1,6 @@
+"""The OpenAPI 3.1 document, generated from the pydantic models and a table.
+
+``operation.py`` declares what an operation is, ``operations/`` lists ours (one
+module per noun), and ``document.py`` turns that table and the models it names
+into the document. Nothing here imports falcon: the resources serve the result.
+"""
