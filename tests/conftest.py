@@ -24,6 +24,7 @@ from imageapi.db.base import Base
 from imageapi.db.engine import make_engine
 from imageapi.db.migrate import upgrade
 from tests.helpers import ApiClient
+from tests.openapi_checker import CheckedClient
 
 POSTGRES_URL_VARIABLE = "IMAGEAPI_TEST_DATABASE_URL"
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 64, "argon2_parallelism": 1}
@@ -89,7 +90,8 @@ def app(config: Config) -> falcon.App:
 
 @pytest.fixture
 def client(app: falcon.App) -> falcon.testing.TestClient:
-    return falcon.testing.TestClient(app)
+    """Every response it gets is checked against the app's OpenAPI document."""
+    return CheckedClient(app)
 
 
 @pytest.fixture

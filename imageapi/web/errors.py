@@ -7,6 +7,7 @@ import logging
 import falcon
 
 from imageapi.errors import ImageApiError
+from imageapi.schemas.errors import Error
 from imageapi.web.media import dumps
 
 log = logging.getLogger("imageapi.errors")
@@ -34,7 +35,7 @@ def _serialize(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError
     if status == 404 and not exc.description:
         description = f"No route matches {req.method} {req.path}."
     resp.content_type = falcon.MEDIA_JSON
-    resp.data = dumps({"title": exc.title, "description": description})
+    resp.data = dumps(Error(title=exc.title, description=description).model_dump())
 
 
 def _handle_domain_error(req, resp, exc: ImageApiError, params) -> None:

@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 from http.cookies import SimpleCookie
 
-import falcon.testing
 import pytest
 from sqlalchemy import text
 
@@ -15,6 +14,7 @@ from imageapi.app import create_app
 from imageapi.db.engine import make_engine
 from tests.helpers import PASSWORD
 from tests.helpers import assert_error
+from tests.openapi_checker import CheckedClient
 
 
 def register(client, email="carol@example.com", password=PASSWORD, **kwargs):
@@ -124,7 +124,7 @@ def test_login_secure_cookie_when_configured(config):
 
 
 def _client_for(config):
-    return falcon.testing.TestClient(create_app(config))
+    return CheckedClient(create_app(config))
 
 
 def test_login_wrong_password_and_unknown_email_say_the_same(client):
@@ -186,7 +186,7 @@ def test_logout_leaves_other_sessions_alone(client, api):
 
 def test_expired_token_is_refused(config):
     now = [datetime.now(UTC)]
-    client = falcon.testing.TestClient(create_app(config, clock=lambda: now[0]))
+    client = CheckedClient(create_app(config, clock=lambda: now[0]))
     register(client)
     token = client.simulate_post(
         "/api/v1/sessions", json={"email": "carol@example.com", "password": PASSWORD}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import falcon
-import falcon.testing
-
 from imageapi.app import create_app
 from tests.helpers import assert_error
+from tests.openapi_checker import CheckedClient
 
 
 def test_unknown_route_is_404_json(client):
@@ -67,5 +65,5 @@ def test_readyz_checks_database(client):
 def test_readyz_is_503_when_database_unreachable(config, tmp_path):
     missing = tmp_path / "no-such-dir" / "db.sqlite"
     broken = config.with_overrides(database_url=f"sqlite:///{missing}")
-    client = falcon.testing.TestClient(create_app(broken))
+    client = CheckedClient(create_app(broken))
     assert_error(client.simulate_get("/readyz"), 503)
