@@ -23,7 +23,12 @@ class UserRepository:
         return self._session.get(User, user_id)
 
     def get_by_email(self, email: str) -> User | None:
-        query = select(User).where(User.email_key == email.strip().lower())
+        key = email.strip().lower()
+        if "\x00" in key:
+            # PostgreSQL text cannot hold NUL, so the query would fail; and no
+            # stored email has one (registration validates them).
+            return None
+        query = select(User).where(User.email_key == key)
         return self._session.scalars(query).one_or_none()
 
 

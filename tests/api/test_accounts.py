@@ -122,6 +122,16 @@ def test_login_sets_http_only_lax_cookie_and_returns_token(client):
     assert not cookie["secure"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/sessions", "/api/user/login"])
+def test_login_with_nul_in_email_is_401_not_500(client, path):
+    """Found by schemathesis on PostgreSQL, whose text cannot hold NUL."""
+    register(client)
+    result = client.simulate_post(
+        path, json={"email": "carol@example.com\x00", "password": PASSWORD}
+    )
+    assert_error(result, 401)
+
+
 def test_login_secure_cookie_when_configured(config):
     client = _client_for(config.with_overrides(auth={"cookie_secure": True}))
     register(client)
