@@ -60,7 +60,7 @@ def build_document(
 ) -> dict[str, Any]:
     """The document for ``operations``; ``tags`` maps each tag to its description."""
     operations = list(operations)
-    _check_unique(operations)
+    _check_table(operations)
     schemas = _Schemas(operations)
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
@@ -101,7 +101,7 @@ def build_document(
     return document
 
 
-def _check_unique(operations: list[Operation]) -> None:
+def _check_table(operations: list[Operation]) -> None:
     seen_routes: set[tuple[str, str]] = set()
     seen_ids: set[str] = set()
     for operation in operations:
@@ -112,6 +112,13 @@ def _check_unique(operations: list[Operation]) -> None:
             raise ValueError(f"operation id {operation.operation_id!r} is used twice")
         seen_routes.add(route)
         seen_ids.add(operation.operation_id)
+    for operation in operations:
+        for response in operation.responses.values():
+            for name, link in response.links.items():
+                if link.get("operationId") not in seen_ids:
+                    raise ValueError(
+                        f"{operation.operation_id}: link {name!r} names no operation"
+                    )
 
 
 class _Schemas:
@@ -280,6 +287,8 @@ def _response(response: Response, schemas: _Schemas) -> dict[str, Any]:
         content[media_type] = {"schema": dict(schema)}
     if content:
         result["content"] = content
+    if response.links:
+        result["links"] = {name: dict(link) for name, link in response.links.items()}
     return result
 
 

@@ -45,12 +45,16 @@ class Response:
             can describe, e.g. ``list[str]``); ``None`` for no JSON body.
         content: other media types and their schemas, e.g. ``{"image/*": BINARY}``.
         headers: response headers worth documenting.
+        links: OpenAPI links by name, e.g. ``{"GetImage": {"operationId":
+            "getImage", "parameters": {"image_id": "$response.body#/id"}}}``;
+            schemathesis follows them in its stateful phase.
     """
 
     description: str
     model: Any = None
     content: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     headers: Mapping[str, Header] = field(default_factory=dict)
+    links: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,19 @@ UPLOAD = Operation(
     summary="Upload",
     tags=("images",),
     body=Body(Upload, (MULTIPART,), encoding={"image": {"contentType": "image/*"}}),
-    responses={201: Response("Stored.", model=ImageOut), 413: error("Too big.")},
+    responses={
+        201: Response(
+            "Stored.",
+            model=ImageOut,
+            links={
+                "GetContent": {
+                    "operationId": "getImageContent",
+                    "parameters": {"image_id": "$response.body#/id"},
+                }
+            },
+        ),
+        413: error("Too big."),
+    },
 )
 CONTENT = Operation(
     "GET",
@@ -137,6 +149,13 @@ def test_multipart_body_keeps_binary_part_and_encoding(document):
     upload = document["components"]["schemas"]["Upload"]
     assert upload["properties"]["image"]["contentMediaType"] == "image/*"
     assert set(operation["responses"]) == {"201", "400", "401", "413", "415", "422"}
+
+
+def test_links_are_passed_through_and_must_name_an_operation(document):
+    created = document["paths"]["/images"]["post"]["responses"]["201"]
+    assert created["links"]["GetContent"]["operationId"] == "getImageContent"
+    with pytest.raises(ValueError, match="GetContent"):
+        build_document([UPLOAD], cookie_name="c", tags={})
 
 
 def test_binary_responses_and_headers(document):
