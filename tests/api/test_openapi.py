@@ -69,7 +69,7 @@ def test_cookie_scheme_follows_the_configured_cookie_name(config):
     schemes = client.simulate_get("/api/v1/openapi.json").json["components"][
         "securitySchemes"
     ]
-    assert schemes["cookieAuth"] == {**schemes["cookieAuth"], "in": "cookie"}
+    assert schemes["cookieAuth"]["in"] == "cookie"
     assert schemes["cookieAuth"]["name"] == "sid"
     assert schemes["bearerAuth"]["scheme"] == "bearer"
 
