@@ -96,14 +96,20 @@ class ImageRepository:
 
     def list(self, wanted: ImageFilter, limit: int) -> list[Image]:
         """Newest first, at most ``limit`` rows."""
-        query = select(Image).where(Image.user_id == wanted.user_id)
         if wanted.tag_keys:
             tag_ids = self._tag_ids(wanted.user_id, wanted.tag_keys)
             if not tag_ids or (
                 not wanted.match_any_tag and len(tag_ids) < len(wanted.tag_keys)
             ):
                 return []
-            query = self._with_tags(query, tag_ids, wanted.match_any_tag)
+            # Ownership comes from the tag ids, which are the user's own (links
+            # only ever join a user's image to that user's tag). Not repeating
+            # images.user_id here matters: SQLite, without statistics, would
+            # otherwise walk the whole library newest-first through the
+            # (user_id, created_at) index and probe every image for the tag.
+            query = self._with_tags(select(Image), tag_ids, wanted.match_any_tag)
+        else:
+            query = select(Image).where(Image.user_id == wanted.user_id)
         if wanted.created_after is not None:
             query = query.where(Image.created_at > wanted.created_after)
         if wanted.created_before is not None:
