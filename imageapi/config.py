@@ -77,7 +77,7 @@ class LimitsConfig(Section):
 
 class ProcessingConfig(Section):
     working_copy_max_side: int = Field(
-        2048,
+        1536,
         ge=0,
         le=8192,
         description="Longest side of the reduced copy kept beside each original "

@@ -1,14 +1,21 @@
 """A time limit for one render, enforced between steps and inside libvips.
 
 libvips evaluates lazily: most of a render happens inside the final encode,
-where no Python code runs between steps. ``watch`` turns on libvips' progress
-signal for that image and sets its kill flag once the time is up, so the encode
-stops within a tile or two instead of running to the end.
+where no Python code runs between steps. ``watch`` arms a timer that sets the
+image's kill flag when the time is up; libvips checks it for every tile, so the
+encode stops within a tile or two instead of running to the end.
+
+A timer rather than libvips' ``eval`` progress signal: the operation cache can
+hand the same image to a later render after pyvips has freed the Python
+callback a signal handler points to, and the next evaluation then crashes the
+process (seen in tests). A timer leaves nothing behind on the image.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,7 +29,9 @@ class RenderTimeout(ServiceUnavailable):
 
 
 class Deadline:
-    def __init__(self, seconds: float, clock=time.monotonic) -> None:
+    def __init__(
+        self, seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._clock = clock
         self._seconds = seconds
         self._end = clock() + seconds
@@ -45,20 +54,15 @@ class Deadline:
     def watch(self, image: pyvips.Image) -> Iterator[None]:
         """While in the block, kill ``image``'s evaluation once time is up.
 
-        libvips' operation cache may hand the same image to a later render, so
-        the handler only acts while this block runs, and a killed image is
-        revived afterwards for whoever uses it next.
+        The image may be shared through libvips' operation cache, so its kill
+        flag is cleared again on the way out.
         """
-        watching = True
-
-        def on_eval(evaluated: pyvips.Image, _progress) -> None:
-            if watching and self.expired:
-                evaluated.set_kill(True)
-
-        image.set_progress(True)
-        image.signal_connect("eval", on_eval)
+        remaining = max(0.0, self._end - self._clock())
+        timer = threading.Timer(remaining, image.set_kill, args=(True,))
+        timer.daemon = True
+        timer.start()
         try:
             yield
         finally:
-            watching = False
+            timer.cancel()
             image.set_kill(False)

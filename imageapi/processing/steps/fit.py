@@ -20,7 +20,12 @@ def fit(context: Context) -> None:
     if (image.width, page_height(image)) == (width, height):
         return
     if context.options.effective_fit == "cover":
-        left, top = _cover_offset(image, width, height, context.options.position)
+        position = context.options.position
+        if position in SMART:
+            # Smart crop reads the pixels now; keep them, since a sequential
+            # source cannot be read a second time by the encoder.
+            image = image.copy_memory()
+        left, top = _cover_offset(image, width, height, position)
         context.image = each_frame(
             image, lambda frame: frame.crop(left, top, width, height)
         )
@@ -34,7 +39,7 @@ def _cover_offset(
     spare_x, spare_y = image.width - width, page_height(image) - height
     if position in SMART:
         # Decided on the first frame, so an animation's frames stay aligned.
-        first = image.crop(0, 0, image.width, page_height(image)).copy_memory()
+        first = image.crop(0, 0, image.width, page_height(image))
         chosen = first.smartcrop(width, height, interesting=position)
         return -chosen.xoffset, -chosen.yoffset
     left = {"left": 0, "right": spare_x}.get(position, spare_x // 2)

@@ -3,7 +3,7 @@
 Without a crop, ``pyvips.Image.thumbnail`` does shrink-on-load, EXIF rotation
 and the resize in one sequential pass: a 4000x3000 JPEG is decoded at 1/8
 size for a 256-pixel thumbnail. With a crop, JPEGs are still shrunk on load
-by the largest power of two that keeps the region at least the target size.
+by the largest power of two that keeps the region at least twice the target.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _orientation(header: pyvips.Image) -> int:
 
 
 def _jpeg_shrink(header: pyvips.Image, context: Context) -> int:
-    """The largest JPEG load shrink that keeps the region above its target size."""
+    """The largest JPEG load shrink that keeps the region twice its target size."""
     if header.get("vips-loader") not in ("jpegload", "jpegload_source"):
         return 1
     assert context.plan is not None
@@ -66,9 +66,11 @@ def _jpeg_shrink(header: pyvips.Image, context: Context) -> int:
     scaled_width, scaled_height = context.plan.scaled
     for shrink in JPEG_SHRINKS:
         loaded = context.source_scale / shrink
+        # Leave at least 2x for the real resize: DCT-domain scaling alone
+        # aliases visibly (thumbnail() keeps a similar margin).
         if (
-            region_width * loaded >= scaled_width
-            and region_height * loaded >= scaled_height
+            region_width * loaded >= 2 * scaled_width
+            and region_height * loaded >= 2 * scaled_height
         ):
             return shrink
     return 1

@@ -62,6 +62,10 @@ def decode(data: bytes, *, all_frames: bool = False) -> pyvips.Image:
     return pyvips.Image.new_from_buffer(data, "[n=-1]" if all_frames else "")
 
 
+def size(image: pyvips.Image) -> tuple[int, int]:
+    return (image.width, image.height)
+
+
 def pixel(image: pyvips.Image, x: int, y: int) -> list[float]:
     return image.colourspace("srgb").getpoint(x, y)[:3]
 
@@ -71,7 +75,7 @@ def near(actual: list[float], expected: tuple[int, ...], tolerance: int = 40) ->
 
 
 def ssim(first: pyvips.Image, second: pyvips.Image) -> float:
-    """Mean SSIM of the luminance, with the usual 11x11 Gaussian window (σ 1.5)."""
+    """Mean SSIM of the luminance, with the usual 11x11 Gaussian window (sigma 1.5)."""
     x = first.colourspace("b-w")[0].cast("float")
     y = second.colourspace("b-w")[0].cast("float")
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
