@@ -24,7 +24,8 @@ def fit(context: Context) -> None:
         if position in SMART:
             # Smart crop reads the pixels now; keep them, since a sequential
             # source cannot be read a second time by the encoder.
-            image = image.copy_memory()
+            with context.deadline.watch(image):
+                image = image.copy_memory()
         left, top = _cover_offset(image, width, height, position)
         context.image = each_frame(
             image, lambda frame: frame.crop(left, top, width, height)

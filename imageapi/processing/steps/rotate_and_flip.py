@@ -14,7 +14,8 @@ def rotate_and_flip(context: Context) -> None:
         return
     # Rotations read the image out of order; the image is already resized,
     # so holding it in memory is cheap and avoids re-reading a sequential load.
-    image = context.current.copy_memory()
+    with context.deadline.watch(context.current):
+        image = context.current.copy_memory()
 
     def turn(frame):
         if rotation:

@@ -20,6 +20,14 @@ def test_a_render_past_its_time_limit_is_killed_with_503(quadrants_png):
     assert "0.2 s" in raised.value.description
 
 
+def test_work_done_before_the_encode_is_killed_too(quadrants_png):
+    """A rotation holds the resized image in memory first: also watched."""
+    # rotate=90: the box describes the result, so the height is the long side.
+    params = {"height": "8192", "enlarge": "1", "blur": "100", "rotate": "90"}
+    with pytest.raises(RenderTimeout):
+        render_params(quadrants_png, params, timeout_seconds=0.2)
+
+
 def test_the_same_work_renders_again_after_a_timeout(quadrants_png):
     with pytest.raises(RenderTimeout):
         render_params(quadrants_png, HUGE_WORK, timeout_seconds=0.1)
