@@ -23,6 +23,7 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import ValidationError
 from pydantic import field_validator
+from pydantic import model_validator
 
 from imageapi.processing.options import load_presets
 
@@ -142,10 +143,26 @@ class ProcessingConfig(Section):
 
 
 class StorageConfig(Section):
-    backend: Literal["local", "memory"] = Field(
+    backend: Literal["local", "s3", "memory"] = Field(
         "local",
-        description="Where image bytes live: local (data_dir/images) or memory.",
+        description="Where image bytes live: local (data_dir/images), s3 or memory.",
     )
+    s3_bucket: str = Field("", description="Bucket name (required for s3).")
+    s3_prefix: str = Field("", description="Key prefix inside the bucket.")
+    s3_endpoint_url: str = Field(
+        "", description="For S3-compatible services (MinIO, Ceph); empty for AWS."
+    )
+    s3_region: str = Field("", description="Region; empty uses the SDK's default.")
+    s3_access_key_id: str = Field(
+        "", description="Access key; empty uses the SDK's credential chain."
+    )
+    s3_secret_access_key: str = Field("", description="Secret for the access key.")
+
+    @model_validator(mode="after")
+    def _bucket_for_s3(self) -> StorageConfig:
+        if self.backend == "s3" and not self.s3_bucket:
+            raise ValueError("s3_bucket is required when backend is s3")
+        return self
 
 
 class Config(Section):
