@@ -26,20 +26,35 @@ from imageapi.db.uow import Database
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.request_id import RequestId
 from imageapi.openapi.api import api_document
+from imageapi.processing.vips import configure_libvips
+from imageapi.resources.content import ImageContent
 from imageapi.resources.docs import SWAGGER_UI_ASSETS
 from imageapi.resources.docs import OpenApiDocument
 from imageapi.resources.docs import SwaggerUi
 from imageapi.resources.health import Health
 from imageapi.resources.health import Readiness
+from imageapi.resources.images import ImageCollection
+from imageapi.resources.images import ImageItem
+from imageapi.resources.legacy import LegacyImage
+from imageapi.resources.legacy import LegacyImageCollection
+from imageapi.resources.legacy import LegacyImageTag
+from imageapi.resources.legacy import LegacyImageTags
 from imageapi.resources.legacy import LegacyLogin
 from imageapi.resources.legacy import LegacyRegister
 from imageapi.resources.sessions import CurrentSession
 from imageapi.resources.sessions import SessionCollection
 from imageapi.resources.sessions import SessionCookie
+from imageapi.resources.tags import ImageTag
+from imageapi.resources.tags import ImageTags
+from imageapi.resources.tags import TagCollection
 from imageapi.resources.users import CurrentUser
 from imageapi.resources.users import UserCollection
 from imageapi.services.accounts import AccountService
+from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
+from imageapi.services.images import ImageService
+from imageapi.storage import create_storage
+from imageapi.storage.base import Storage
 from imageapi.web.errors import install_error_handlers
 from imageapi.web.media import install_media_handlers
 
@@ -47,7 +62,12 @@ API = "/api/v1"
 SWAGGER_ASSETS = "/apidoc/static"
 
 
-def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> falcon.App:
+def create_app(
+    config: Config,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    storage: Storage | None = None,
+) -> falcon.App:
     """Build the WSGI app for ``config``; the schema must already be migrated."""
     if not config.secret_key:
         raise ValueError("config.secret_key must be set (see ensure_secret)")
@@ -62,6 +82,16 @@ def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> fal
         db, passwords, timedelta(seconds=config.auth.token_ttl_seconds), clock
     )
     cookie = SessionCookie(config.auth)
+    configure_libvips(cache_max_operations=100, concurrency=2)
+    images = ImageService(
+        db,
+        storage or create_storage(config),
+        Cursors(config.secret_key),
+        config.limits,
+        upload_dir=config.data_dir / "uploads",
+        clock=clock,
+    )
+    max_upload = config.limits.max_upload_bytes
 
     app = falcon.App(
         middleware=[RequestId(), Authentication(accounts, config.auth.cookie_name)]
@@ -76,8 +106,19 @@ def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> fal
     app.add_route(f"{API}/users/me", CurrentUser())
     app.add_route(f"{API}/sessions", SessionCollection(accounts, cookie))
     app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
+    app.add_route(f"{API}/images", ImageCollection(images, max_upload))
+    app.add_route(f"{API}/images/{{image_id}}", ImageItem(images))
+    app.add_route(f"{API}/images/{{image_id}}/content", ImageContent(images))
+    app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(images))
+    app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(images))
+    app.add_route(f"{API}/tags", TagCollection(images))
+
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
+    app.add_route("/api/images", LegacyImageCollection(images, max_upload))
+    app.add_route("/api/image/{img_id}", LegacyImage(images))
+    app.add_route("/api/{img_id}/tags", LegacyImageTags(images))
+    app.add_route("/api/{img_id}/tags/{tag}", LegacyImageTag(images))
     _add_docs_routes(app, config)
     return app
 

@@ -7,7 +7,9 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from imageapi.db.repositories import ImageRepository
 from imageapi.db.repositories import SessionRepository
+from imageapi.db.repositories import TagRepository
 from imageapi.db.repositories import UserRepository
 
 
@@ -17,6 +19,8 @@ class UnitOfWork:
     session: Session
     users: UserRepository
     sessions: SessionRepository
+    images: ImageRepository
+    tags: TagRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -25,6 +29,8 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.users = UserRepository(self.session)
         self.sessions = SessionRepository(self.session)
+        self.images = ImageRepository(self.session)
+        self.tags = TagRepository(self.session)
         return self
 
     def __exit__(
