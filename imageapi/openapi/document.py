@@ -43,6 +43,10 @@ BODY_ERRORS = {
     422: error("A field is missing or invalid; the description names it."),
 }
 QUERY_ERRORS = {400: error("A query parameter is invalid; the description names it.")}
+SERVER_ERROR = error(
+    "Something failed on our side (the database went away...); the description "
+    "names the request id, which is logged with the cause."
+)
 
 
 def openapi_path(template: str) -> str:
@@ -158,7 +162,7 @@ class _Schemas:
 
 
 def _responses(operation: Operation) -> dict[int, Response]:
-    responses: dict[int, Response] = {}
+    responses: dict[int, Response] = {500: SERVER_ERROR}
     if not operation.public:
         responses[401] = NOT_AUTHENTICATED
     if operation.body is not None:
@@ -181,9 +185,11 @@ def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
         result["deprecated"] = True
     if operation.public:
         result["security"] = []
-    parameters = _path_parameters(operation, schemas) + _query_parameters(
-        operation, schemas
-    )
+    parameters = [
+        *_path_parameters(operation, schemas),
+        *_query_parameters(operation, schemas),
+        *_header_parameters(operation),
+    ]
     if parameters:
         result["parameters"] = parameters
     if operation.body is not None:
@@ -223,6 +229,19 @@ def _query_parameters(operation: Operation, schemas: _Schemas) -> list[dict]:
     return [
         _parameter(name, prop, "query", name in required)
         for name, prop in properties.items()
+    ]
+
+
+def _header_parameters(operation: Operation) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "in": "header",
+            "required": header.required,
+            "description": header.description,
+            "schema": dict(header.schema),
+        }
+        for name, header in operation.request_headers.items()
     ]
 
 

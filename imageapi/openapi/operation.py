@@ -65,7 +65,7 @@ class Body:
     ``{"image": {"contentType": "image/*"}}``.
     """
 
-    model: type[BaseModel]
+    model: Any  # a pydantic model, or any type pydantic can describe
     media_types: tuple[str, ...] = (JSON, FORM)
     description: str = ""
     required: bool = True
@@ -88,6 +88,8 @@ class Operation:
         query: the model that validates the query string; each field is a
             parameter.
         body: the request body.
+        request_headers: optional request headers the operation reads
+            (``Range``, ``If-None-Match``...), by name.
         responses: by status. Errors every operation of its kind can answer
             (401 when authenticated, 400/415/422 for a body, 400 for a query)
             are added by the generator unless given here.
@@ -105,6 +107,7 @@ class Operation:
     path_params: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     body: Body | None = None
+    request_headers: Mapping[str, Header] = field(default_factory=dict)
     deprecated: bool = False
 
 

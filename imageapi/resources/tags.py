@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import falcon
 
-from imageapi.errors import InvalidInput
-from imageapi.schemas.images import TagList
-from imageapi.schemas.images import TagListQuery
+from imageapi.schemas.tags import TAGS_BODY
+from imageapi.schemas.tags import TagList
+from imageapi.schemas.tags import TagListQuery
 from imageapi.services.images import ImageService
 from imageapi.web.body import read_json
 from imageapi.web.body import validate
 from imageapi.web.query import read_query
+from imageapi.web.representations import tag_count_document
 
 
 def tags_from_body(req: falcon.Request) -> list[str]:
     """``{"tags": [...]}`` or a bare JSON array."""
-    body = read_json(req)
-    if isinstance(body, list):
-        body = {"tags": body}
-    if not isinstance(body, dict):
-        raise InvalidInput('Send {"tags": [...]} or a JSON array of tags.')
-    return validate(TagList, body).tags
+    body = validate(TAGS_BODY, read_json(req))
+    return body.tags if isinstance(body, TagList) else body
 
 
 class ImageTags:
@@ -62,4 +59,4 @@ class TagCollection:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = read_query(req, TagListQuery)
         counts = self._images.tag_counts(req.context.principal.user.id, query.prefix)
-        resp.media = [{"tag": tag, "count": count} for tag, count in counts]
+        resp.media = [tag_count_document(tag, count) for tag, count in counts]

@@ -1,4 +1,4 @@
-"""Query and body models of the image and tag routes."""
+"""Query, form and response models of the image routes."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from pydantic import BaseModel
 from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import WithJsonSchema
 from pydantic import field_validator
 
 from imageapi.processing.probe import CONTENT_TYPES
+from imageapi.processing.probe import SUPPORTED
+from imageapi.schemas.tags import Tags
 from imageapi.services.images import MAX_PAGE_SIZE
 
 
@@ -34,7 +37,18 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(_timestamp),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "pattern": r"^\d{1,10}(\.\d{1,6})?$"},
+            ]
+        }
+    ),
+]
 
 
 class ImageListQuery(BaseModel):
@@ -80,21 +94,65 @@ class LegacyImageListQuery(BaseModel):
     end_date: Timestamp | None = None
 
 
-class TagList(BaseModel):
-    """``PUT .../tags`` body: ``{"tags": [...]}`` (a bare array is accepted too)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    tags: list[str] = Field(max_length=1000)
-
-
-class TagListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    prefix: str | None = Field(None, max_length=64)
-
-
 class ContentQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     download: bool = Field(False, description="Answer as an attachment download.")
+
+
+# web/multipart.py streams the parts (an image never sits whole in memory), so
+# this model names and describes them rather than parsing the form.
+class ImageUpload(BaseModel):
+    """multipart/form-data: one `image` part and any number of `tags` parts."""
+
+    image: bytes = Field(
+        description="The file. Its format is detected from its bytes: "
+        f"{SUPPORTED}; anything else is refused with 415."
+    )
+    tags: Tags = Field(
+        default_factory=list,
+        description="Repeat the part for each tag, or send one part holding a "
+        "JSON array of strings.",
+    )
+
+
+IMAGE_PART, TAGS_PART = ImageUpload.model_fields
+
+
+class ImageLinks(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    self: str = Field(description="This image.")
+    content: str = Field(description="Its bytes.")
+    tags: str = Field(description="Its tags.")
+
+
+class ImageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Opaque, stable id.")
+    name: str = Field(description="The uploaded file's name, made safe to show.")
+    content_type: Literal[tuple(CONTENT_TYPES.values())]  # type: ignore[valid-type]
+    format: Literal[tuple(CONTENT_TYPES)]  # type: ignore[valid-type]
+    size: int = Field(ge=0, description="Bytes.")
+    width: int = Field(ge=1, description="Pixels, as displayed (after EXIF rotation).")
+    height: int = Field(ge=1, description="Pixels, as displayed.")
+    sha256: str = Field(pattern="^[0-9a-f]{64}$", description="Of the bytes; the ETag.")
+    tags: list[str]
+    created_at: datetime = Field(description="ISO 8601, UTC.")
+    links: ImageLinks
+
+
+class ImagePage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ImageOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last one."
+    )
+
+
+class LegacyImageOut(ImageOut):
+    """The earlier project's shape: ``img_id`` besides everything v1 has."""
+
+    img_id: str = Field(description="The same as `id`.")

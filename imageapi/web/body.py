@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from typing import TypeVar
 
 import falcon
 from pydantic import BaseModel
+from pydantic import TypeAdapter
 from pydantic import ValidationError
 
 from imageapi.errors import InvalidInput
@@ -48,8 +50,11 @@ def read_json(req: falcon.Request) -> object:
         raise MalformedBody("The request body is not valid JSON.") from None
 
 
-def validate(model: type[Model], data: object) -> Model:
+def validate(model: type[Model] | TypeAdapter, data: object) -> Any:
+    """``data`` validated by a model (or a ``TypeAdapter``); 422 naming the field."""
     try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(data)
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(describe_validation_error(exc)) from None

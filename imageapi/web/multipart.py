@@ -12,6 +12,8 @@ from imageapi.errors import InvalidInput
 from imageapi.errors import MalformedBody
 from imageapi.errors import PayloadTooLarge
 from imageapi.errors import UnsupportedMediaType
+from imageapi.schemas.images import IMAGE_PART
+from imageapi.schemas.images import TAGS_PART
 from imageapi.services.images import ImageService
 from imageapi.services.uploads import SpooledUpload
 
@@ -48,12 +50,12 @@ def read_upload_form(
     tags: list = []
     try:
         for part in req.get_media():
-            if part.name == "image":
+            if part.name == IMAGE_PART:
                 if upload is not None:
                     raise MalformedBody("Send exactly one 'image' part.")
                 filename = part.filename
                 upload = images.receive(part.stream)
-            elif part.name == "tags":
+            elif part.name == TAGS_PART:
                 tags.extend(_tags_from(part.get_data()))
     except falcon.MediaMalformedError:
         _discard(upload)

@@ -17,7 +17,8 @@ import requests
 
 from tests.e2e.schemathesis_hooks import BASE_URL_VARIABLE
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 SEED = 20240501
 MAX_EXAMPLES = 200
 TIMEOUT_SECONDS = 300
@@ -35,6 +36,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, tmp_
         sys.executable,
         "-m",
         "schemathesis.cli",
+        f"--config-file={HERE / 'schemathesis.toml'}",
         "run",
         document_url,
         "--checks=all",

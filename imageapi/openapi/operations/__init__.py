@@ -10,10 +10,14 @@ from __future__ import annotations
 from imageapi.openapi.operations import accounts
 from imageapi.openapi.operations import docs
 from imageapi.openapi.operations import health
+from imageapi.openapi.operations import images
 from imageapi.openapi.operations import legacy
+from imageapi.openapi.operations import tags
 
 OPERATIONS = (
     *accounts.OPERATIONS,
+    *images.OPERATIONS,
+    *tags.OPERATIONS,
     *health.OPERATIONS,
     *docs.OPERATIONS,
     *legacy.OPERATIONS,
@@ -22,6 +26,8 @@ OPERATIONS = (
 TAGS = {
     "accounts": "Register and see your account.",
     "sessions": "Log in (a token and an HttpOnly cookie) and log out.",
+    "images": "Upload, list and filter, download and delete your images.",
+    "tags": "Tag your images and see your tags.",
     "health": "Liveness and readiness probes for orchestrators.",
     "docs": "This document and its Swagger UI.",
     "legacy": "The earlier project's routes, kept for its clients: use /api/v1.",

@@ -1,0 +1,188 @@
+"""Images: upload, list, read, download and delete."""
+
+from __future__ import annotations
+
+from imageapi.openapi.operation import BINARY
+from imageapi.openapi.operation import MULTIPART
+from imageapi.openapi.operation import Body
+from imageapi.openapi.operation import Header
+from imageapi.openapi.operation import Operation
+from imageapi.openapi.operation import Response
+from imageapi.openapi.operation import error
+from imageapi.schemas.images import ContentQuery
+from imageapi.schemas.images import ImageListQuery
+from imageapi.schemas.images import ImageOut
+from imageapi.schemas.images import ImagePage
+from imageapi.schemas.images import ImageUpload
+
+IMAGE_NOT_FOUND = error("No image with this id among yours.")
+UPLOAD = Body(
+    ImageUpload,
+    media_types=(MULTIPART,),
+    encoding={
+        "image": {"contentType": "image/*"},
+        "tags": {"contentType": "text/plain"},
+    },
+)
+UPLOAD_ERRORS = {
+    400: error("The multipart body is malformed, or has no `image` part."),
+    413: error("The image is over this server's upload limit."),
+    415: error(
+        "The body is not multipart/form-data, or the `image` part is not an image "
+        "in a supported format."
+    ),
+    422: error(
+        "A tag is invalid, or the image has more pixels than this server allows "
+        "(checked from its header, before decoding)."
+    ),
+}
+
+
+def image_links(targets: tuple[tuple[str, str, str], ...], id_field: str) -> dict:
+    """OpenAPI links from an answer holding an image to operations on it;
+    ``targets`` are ``(link name, operationId, path parameter)``."""
+    return {
+        name: {
+            "operationId": operation_id,
+            "parameters": {parameter: f"$response.body#/{id_field}"},
+        }
+        for name, operation_id, parameter in targets
+    }
+
+
+NEW_IMAGE_LINKS = image_links(
+    (
+        ("GetImage", "getImage", "image_id"),
+        ("GetImageContent", "getImageContent", "image_id"),
+        ("GetImageTags", "getImageTags", "image_id"),
+        ("ReplaceImageTags", "replaceImageTags", "image_id"),
+        ("AddImageTag", "addImageTag", "image_id"),
+        ("RemoveImageTag", "removeImageTag", "image_id"),
+        ("DeleteImage", "deleteImage", "image_id"),
+    ),
+    "id",
+)
+
+# The bytes of an image, whole (200) or a range (206), and what else the
+# content routes answer; shared with the earlier project's GET /api/image/{id}.
+VALIDATORS = {
+    "ETag": Header("The quoted SHA-256 of the bytes."),
+    "Last-Modified": Header("When the image was uploaded."),
+    "Cache-Control": Header("`private`: only the owner's own caches keep it."),
+    "Accept-Ranges": Header("`bytes`: a single `Range` is honoured."),
+}
+BYTES_HEADERS = {
+    **VALIDATORS,
+    "Content-Length": Header("Bytes in this answer.", {"type": "integer"}),
+    "X-Content-Type-Options": Header("`nosniff`."),
+    "Content-Disposition": Header(
+        "With `download=true`: an attachment with the original name.",
+        required=False,
+    ),
+}
+CONTENT_REQUEST_HEADERS = {
+    "Range": Header(
+        "One byte range, `bytes=first-last`, `bytes=first-` or `bytes=-suffix` "
+        "(several ranges, or an unparsable one, get the whole image).",
+        required=False,
+    ),
+    "If-Range": Header(
+        "The ETag the range is for; a different one gets the whole image.",
+        required=False,
+    ),
+    "If-None-Match": Header(
+        "ETags you hold (or `*`): a match is answered with 304.", required=False
+    ),
+}
+
+
+def content_responses(extra_headers: dict[str, Header] | None = None) -> dict:
+    extra = extra_headers or {}
+    return {
+        200: Response(
+            "The image's bytes, in its own content type.",
+            content={"image/*": BINARY},
+            headers={**BYTES_HEADERS, **extra},
+        ),
+        206: Response(
+            "The requested byte range.",
+            content={"image/*": BINARY},
+            headers={
+                **BYTES_HEADERS,
+                "Content-Range": Header("`bytes first-last/size`."),
+                **extra,
+            },
+        ),
+        304: Response(
+            "If-None-Match matched: your copy is current.",
+            headers={**VALIDATORS, **extra},
+        ),
+        404: IMAGE_NOT_FOUND,
+        416: error(
+            "The range lies outside the image.",
+            {"Content-Range": Header("`bytes */size`.")},
+        ),
+    }
+
+
+OPERATIONS = (
+    Operation(
+        "POST",
+        "/api/v1/images",
+        operation_id="uploadImage",
+        summary="Upload an image, with tags",
+        description="multipart/form-data with one `image` part (the file) and "
+        "optional `tags` parts. The upload is streamed to disk under the size "
+        "limit, identified from its bytes and checked to decode.",
+        tags=("images",),
+        body=UPLOAD,
+        responses={
+            201: Response(
+                "The stored image.",
+                model=ImageOut,
+                headers={"Location": Header("`/api/v1/images/{id}`.")},
+                links=NEW_IMAGE_LINKS,
+            ),
+            **UPLOAD_ERRORS,
+        },
+    ),
+    Operation(
+        "GET",
+        "/api/v1/images",
+        operation_id="listImages",
+        summary="List and filter your images, newest first",
+        description="Pages of `limit` images; pass `next_cursor` back as `cursor` "
+        "for the next page (a cursor keeps working while images are added).",
+        tags=("images",),
+        query=ImageListQuery,
+        responses={200: Response("A page of images.", model=ImagePage)},
+    ),
+    Operation(
+        "GET",
+        "/api/v1/images/{image_id}",
+        operation_id="getImage",
+        summary="One image's details",
+        tags=("images",),
+        responses={200: Response("The image.", model=ImageOut), 404: IMAGE_NOT_FOUND},
+    ),
+    Operation(
+        "DELETE",
+        "/api/v1/images/{image_id}",
+        operation_id="deleteImage",
+        summary="Delete an image and its bytes",
+        tags=("images",),
+        responses={204: Response("Deleted."), 404: IMAGE_NOT_FOUND},
+    ),
+    Operation(
+        "GET",
+        "/api/v1/images/{image_id}/content",
+        operation_id="getImageContent",
+        summary="Download the original bytes",
+        description="Streamed; conditional (`If-None-Match` → 304) and "
+        "resumable (one `Range` → 206).",
+        tags=("images",),
+        query=ContentQuery,
+        request_headers=CONTENT_REQUEST_HEADERS,
+        responses=content_responses(),
+    ),
+)
