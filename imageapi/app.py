@@ -24,7 +24,14 @@ from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.middleware.auth import Authentication
+from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
+from imageapi.middleware.usage import UsageAccounting
+from imageapi.resources.admin import AdminUsage
+from imageapi.resources.admin import AdminUserCollection
+from imageapi.resources.admin import AdminUserItem
+from imageapi.resources.api_keys import ApiKeyCollection
+from imageapi.resources.api_keys import ApiKeyItem
 from imageapi.resources.health import Health
 from imageapi.resources.health import Readiness
 from imageapi.resources.legacy import LegacyLogin
@@ -32,18 +39,37 @@ from imageapi.resources.legacy import LegacyRegister
 from imageapi.resources.sessions import CurrentSession
 from imageapi.resources.sessions import SessionCollection
 from imageapi.resources.sessions import SessionCookie
+from imageapi.resources.usage import UsageSummary
 from imageapi.resources.users import CurrentUser
 from imageapi.resources.users import UserCollection
 from imageapi.services.accounts import AccountService
+from imageapi.services.admin import AdminService
+from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.health import HealthService
+from imageapi.services.quotas import QuotaService
+from imageapi.services.rate_limits import LoginThrottle
+from imageapi.services.rate_limits import NoLoginThrottle
+from imageapi.services.rate_limits import RequestRateLimit
+from imageapi.services.rate_limits import create_rate_limit_storage
+from imageapi.services.usage import UsageService
+from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.web.errors import install_error_handlers
 from imageapi.web.media import install_media_handlers
 
 API = "/api/v1"
 
 
-def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> falcon.App:
-    """Build the WSGI app for ``config``; the schema must already be migrated."""
+def create_app(
+    config: Config,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    usage_recorder: UsageRecorder | None = None,
+) -> falcon.App:
+    """Build the WSGI app for ``config``; the schema must already be migrated.
+
+    ``usage_recorder`` lets a caller own the usage buffer (tests flush it); by
+    default the app builds one that flushes on its own and at exit.
+    """
     if not config.secret_key:
         raise ValueError("config.secret_key must be set (see ensure_secret)")
     engine = make_engine(config.resolved_database_url)
@@ -53,14 +79,29 @@ def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> fal
         config.auth.argon2_memory_kib,
         config.auth.argon2_parallelism,
     )
+    rate_limit_storage = create_rate_limit_storage(config, engine)
     accounts = AccountService(
-        db, passwords, timedelta(seconds=config.auth.token_ttl_seconds), clock
+        db,
+        passwords,
+        timedelta(seconds=config.auth.token_ttl_seconds),
+        clock,
+        login_throttle=_login_throttle(config, rate_limit_storage),
     )
     cookie = SessionCookie(config.auth)
+    usage = UsageService(db, clock)
+    quotas = QuotaService(db, config.quotas, clock)
+    admin = AdminService(db)
+    api_keys = ApiKeyService(db, clock)
 
-    app = falcon.App(
-        middleware=[RequestId(), Authentication(accounts, config.auth.cookie_name)]
-    )
+    middleware = [RequestId(), Authentication(accounts, config.auth.cookie_name)]
+    if config.usage.enabled:
+        recorder = usage_recorder or make_usage_recorder(config, usage)
+        # First, so that it times the whole request and sees the final response.
+        middleware.insert(0, UsageAccounting(recorder, clock))
+    if config.limits.requests_per_minute:
+        limit = RequestRateLimit(rate_limit_storage, config.limits.requests_per_minute)
+        middleware.append(RateLimiting(limit))
+    app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     install_media_handlers(app)
     install_error_handlers(app)
@@ -73,7 +114,27 @@ def create_app(config: Config, *, clock: Callable[[], datetime] = utcnow) -> fal
     app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
+    app.add_route(f"{API}/users/me/api-keys", ApiKeyCollection(api_keys))
+    app.add_route(f"{API}/users/me/api-keys/{{key_id}}", ApiKeyItem(api_keys))
+    app.add_route(f"{API}/users/me/usage", UsageSummary(usage))
+    app.add_route(f"{API}/admin/users", AdminUserCollection(admin, quotas))
+    app.add_route(f"{API}/admin/users/{{user_id}}", AdminUserItem(admin, quotas))
+    app.add_route(f"{API}/admin/usage", AdminUsage(usage))
     return app
+
+
+def make_usage_recorder(config: Config, usage: UsageService) -> UsageRecorder:
+    return UsageRecorder(usage.save_counts, config.usage.flush_interval_seconds)
+
+
+def _login_throttle(config: Config, storage) -> NoLoginThrottle:
+    if not config.limits.login_failures:
+        return NoLoginThrottle()
+    return LoginThrottle(
+        storage,
+        config.limits.login_failures,
+        config.limits.login_failure_window_seconds,
+    )
 
 
 def prepare(config: Config) -> Config:

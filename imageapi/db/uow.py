@@ -7,8 +7,10 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from imageapi.db.api_key_repository import ApiKeyRepository
 from imageapi.db.repositories import SessionRepository
 from imageapi.db.repositories import UserRepository
+from imageapi.db.usage_repository import UsageRepository
 
 
 class UnitOfWork:
@@ -17,6 +19,8 @@ class UnitOfWork:
     session: Session
     users: UserRepository
     sessions: SessionRepository
+    api_keys: ApiKeyRepository
+    usage: UsageRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -25,6 +29,8 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.users = UserRepository(self.session)
         self.sessions = SessionRepository(self.session)
+        self.api_keys = ApiKeyRepository(self.session)
+        self.usage = UsageRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,66 @@
+"""Admin routes: users (list, disable, role, quotas) and everyone's usage."""
+
+from __future__ import annotations
+
+import falcon
+
+from imageapi.schemas.usage import UserPatch
+from imageapi.services.admin import AdminService
+from imageapi.services.quotas import QuotaService
+from imageapi.services.usage import UsageService
+from imageapi.web.body import read_body
+from imageapi.web.usage_representations import admin_user_document
+from imageapi.web.usage_representations import all_usage_document
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+
+class AdminUserCollection:
+    admin_only = True
+
+    def __init__(self, admin: AdminService, quotas: QuotaService) -> None:
+        self._admin = admin
+        self._quotas = quotas
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        limit = req.get_param_as_int(
+            "limit", min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
+        )
+        offset = req.get_param_as_int("offset", min_value=0, default=0)
+        users = self._admin.list_users(limit, offset)
+        resp.media = {
+            "items": [
+                admin_user_document(user, self._quotas.quotas_for(user))
+                for user in users
+            ]
+        }
+
+
+class AdminUserItem:
+    admin_only = True
+
+    def __init__(self, admin: AdminService, quotas: QuotaService) -> None:
+        self._admin = admin
+        self._quotas = quotas
+
+    def on_patch(
+        self, req: falcon.Request, resp: falcon.Response, user_id: str
+    ) -> None:
+        body = read_body(req, UserPatch)
+        acting = req.context.principal.user.id
+        user = self._admin.update_user(acting, user_id, body.changes())
+        resp.media = admin_user_document(user, self._quotas.quotas_for(user))
+
+
+class AdminUsage:
+    admin_only = True
+
+    def __init__(self, usage: UsageService) -> None:
+        self._usage = usage
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        first, last, users = self._usage.all_users(
+            req.get_param_as_date("from"), req.get_param_as_date("to")
+        )
+        resp.media = all_usage_document(first, last, users)
