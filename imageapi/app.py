@@ -64,11 +64,13 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utcnow,
     usage_recorder: UsageRecorder | None = None,
+    flush_usage_at_exit: bool = False,
 ) -> falcon.App:
     """Build the WSGI app for ``config``; the schema must already be migrated.
 
     ``usage_recorder`` lets a caller own the usage buffer (tests flush it); by
-    default the app builds one that flushes on its own and at exit.
+    default the app builds one that flushes every few seconds and, for server
+    processes (``flush_usage_at_exit``), once more when the process exits.
     """
     if not config.secret_key:
         raise ValueError("config.secret_key must be set (see ensure_secret)")
@@ -95,7 +97,9 @@ def create_app(
 
     middleware = [RequestId(), Authentication(accounts, config.auth.cookie_name)]
     if config.usage.enabled:
-        recorder = usage_recorder or make_usage_recorder(config, usage)
+        recorder = usage_recorder or make_usage_recorder(
+            config, usage, flush_at_exit=flush_usage_at_exit
+        )
         # First, so that it times the whole request and sees the final response.
         middleware.insert(0, UsageAccounting(recorder, clock))
     if config.limits.requests_per_minute:
@@ -123,8 +127,28 @@ def create_app(
     return app
 
 
-def make_usage_recorder(config: Config, usage: UsageService) -> UsageRecorder:
-    return UsageRecorder(usage.save_counts, config.usage.flush_interval_seconds)
+def make_account_service(config: Config) -> AccountService:
+    """Accounts without the web app, for the command line."""
+    engine = make_engine(config.resolved_database_url)
+    passwords = Passwords(
+        config.auth.argon2_time_cost,
+        config.auth.argon2_memory_kib,
+        config.auth.argon2_parallelism,
+    )
+    ttl = timedelta(seconds=config.auth.token_ttl_seconds)
+    return AccountService(
+        Database(*make_session_factories(engine)), passwords, ttl, utcnow
+    )
+
+
+def make_usage_recorder(
+    config: Config, usage: UsageService, *, flush_at_exit: bool = False
+) -> UsageRecorder:
+    return UsageRecorder(
+        usage.save_counts,
+        config.usage.flush_interval_seconds,
+        flush_at_exit=flush_at_exit,
+    )
 
 
 def _login_throttle(config: Config, storage) -> NoLoginThrottle:
@@ -153,7 +177,7 @@ def get_app() -> falcon.App:
     """Entry point for ``gunicorn imageapi.wsgi:application``."""
     config = prepare(load_config())
     configure_logging(config.log_level)
-    return create_app(config)
+    return create_app(config, flush_usage_at_exit=True)
 
 
 def configure_logging(level: str) -> None:

@@ -2,8 +2,8 @@
 
 Each worker process has one recorder. ``record`` only adds numbers under a lock;
 a background thread flushes every ``flush_interval_seconds`` with additive
-upserts, and ``close`` (also run at interpreter exit) flushes what is left, so
-totals stay exact with any number of workers.
+upserts, and ``close`` flushes what is left (servers also run it at
+interpreter exit), so totals stay exact with any number of workers.
 """
 
 from __future__ import annotations
@@ -50,9 +50,12 @@ Sink = Callable[[list[dict[str, Any]]], None]
 
 
 class UsageRecorder:
-    def __init__(self, sink: Sink, flush_interval_seconds: float) -> None:
+    def __init__(
+        self, sink: Sink, flush_interval_seconds: float, *, flush_at_exit: bool = False
+    ) -> None:
         self._sink = sink
         self._interval = flush_interval_seconds
+        self._flush_at_exit = flush_at_exit
         self._pending: dict[CounterKey, Counts] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
@@ -127,7 +130,8 @@ class UsageRecorder:
             target=self._run, name="usage-flush", daemon=True
         )
         self._thread.start()
-        atexit.register(self.close)
+        if self._flush_at_exit:
+            atexit.register(self.close)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
