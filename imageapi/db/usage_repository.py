@@ -7,8 +7,10 @@ from datetime import date
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import BigInteger
 from sqlalchemy import Row
 from sqlalchemy import case
+from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -22,7 +24,8 @@ COUNTS = ("requests", "bytes_in", "bytes_out", "processing_ms", "derivatives_ser
 
 
 def _sum(column) -> Any:
-    return func.coalesce(func.sum(column), 0)
+    # PostgreSQL sums bigints as numeric; cast back so Python sees an int.
+    return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
 class UsageRepository:
