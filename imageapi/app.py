@@ -27,25 +27,38 @@ from imageapi.middleware.auth import Authentication
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
 from imageapi.middleware.usage import UsageAccounting
+from imageapi.processing.vips import configure_libvips
 from imageapi.resources.admin import AdminUsage
 from imageapi.resources.admin import AdminUserCollection
 from imageapi.resources.admin import AdminUserItem
 from imageapi.resources.api_keys import ApiKeyCollection
 from imageapi.resources.api_keys import ApiKeyItem
+from imageapi.resources.content import ImageContent
 from imageapi.resources.health import Health
 from imageapi.resources.health import Readiness
+from imageapi.resources.images import ImageCollection
+from imageapi.resources.images import ImageItem
+from imageapi.resources.legacy import LegacyImage
+from imageapi.resources.legacy import LegacyImageCollection
+from imageapi.resources.legacy import LegacyImageTag
+from imageapi.resources.legacy import LegacyImageTags
 from imageapi.resources.legacy import LegacyLogin
 from imageapi.resources.legacy import LegacyRegister
 from imageapi.resources.sessions import CurrentSession
 from imageapi.resources.sessions import SessionCollection
 from imageapi.resources.sessions import SessionCookie
+from imageapi.resources.tags import ImageTag
+from imageapi.resources.tags import ImageTags
+from imageapi.resources.tags import TagCollection
 from imageapi.resources.usage import UsageSummary
 from imageapi.resources.users import CurrentUser
 from imageapi.resources.users import UserCollection
 from imageapi.services.accounts import AccountService
 from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
+from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
+from imageapi.services.images import ImageService
 from imageapi.services.quotas import QuotaService
 from imageapi.services.rate_limits import LoginThrottle
 from imageapi.services.rate_limits import NoLoginThrottle
@@ -53,6 +66,8 @@ from imageapi.services.rate_limits import RequestRateLimit
 from imageapi.services.rate_limits import create_rate_limit_storage
 from imageapi.services.usage import UsageService
 from imageapi.services.usage_recorder import UsageRecorder
+from imageapi.storage import create_storage
+from imageapi.storage.base import Storage
 from imageapi.web.errors import install_error_handlers
 from imageapi.web.media import install_media_handlers
 
@@ -63,6 +78,7 @@ def create_app(
     config: Config,
     *,
     clock: Callable[[], datetime] = utcnow,
+    storage: Storage | None = None,
     usage_recorder: UsageRecorder | None = None,
     flush_usage_at_exit: bool = False,
 ) -> falcon.App:
@@ -94,6 +110,17 @@ def create_app(
     quotas = QuotaService(db, config.quotas, clock)
     admin = AdminService(db)
     api_keys = ApiKeyService(db, clock)
+    configure_libvips(cache_max_operations=100, concurrency=2)
+    images = ImageService(
+        db,
+        storage or create_storage(config),
+        Cursors(config.secret_key),
+        config.limits,
+        upload_dir=config.data_dir / "uploads",
+        clock=clock,
+        quotas=quotas,
+    )
+    max_upload = config.limits.max_upload_bytes
 
     middleware = [RequestId(), Authentication(accounts, config.auth.cookie_name)]
     if config.usage.enabled:
@@ -116,6 +143,13 @@ def create_app(
     app.add_route(f"{API}/users/me", CurrentUser())
     app.add_route(f"{API}/sessions", SessionCollection(accounts, cookie))
     app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
+    app.add_route(f"{API}/images", ImageCollection(images, max_upload))
+    app.add_route(f"{API}/images/{{image_id}}", ImageItem(images))
+    app.add_route(f"{API}/images/{{image_id}}/content", ImageContent(images))
+    app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(images))
+    app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(images))
+    app.add_route(f"{API}/tags", TagCollection(images))
+
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
     app.add_route(f"{API}/users/me/api-keys", ApiKeyCollection(api_keys))
@@ -124,6 +158,10 @@ def create_app(
     app.add_route(f"{API}/admin/users", AdminUserCollection(admin, quotas))
     app.add_route(f"{API}/admin/users/{{user_id}}", AdminUserItem(admin, quotas))
     app.add_route(f"{API}/admin/usage", AdminUsage(usage))
+    app.add_route("/api/images", LegacyImageCollection(images, max_upload))
+    app.add_route("/api/image/{img_id}", LegacyImage(images))
+    app.add_route("/api/{img_id}/tags", LegacyImageTags(images))
+    app.add_route("/api/{img_id}/tags/{tag}", LegacyImageTag(images))
     return app
 
 

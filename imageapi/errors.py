@@ -63,6 +63,10 @@ class ImageNotFound(NotFound):
         super().__init__(f"No image with id {image_id!r}.")
 
 
+class TagNotFound(NotFound):
+    title = "Tag not found"
+
+
 class AlreadyExists(ImageApiError):
     status = 409
     title = "Already exists"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import falcon.testing
+import urllib3
 
 PASSWORD = "correct horse battery"
 
@@ -56,3 +58,25 @@ def assert_error(result: falcon.testing.Result, status: int) -> dict:
     assert set(body) == {"title", "description"}, body
     assert body["title"] and body["description"]
     return body
+
+
+def upload(
+    api: ApiClient,
+    data: bytes,
+    *,
+    name: str = "photo.png",
+    tags: list | None = None,
+    content_type: str = "image/png",
+    path: str = "/api/v1/images",
+) -> falcon.testing.Result:
+    """POST a multipart upload the way browsers and requests build it."""
+    fields = [("image", (name, data, content_type))]
+    if tags is not None:
+        fields.append(("tags", (None, json.dumps(tags), "application/json")))
+    body, content_type_header = encode_multipart(fields)
+    return api.post(path, body=body, headers={"Content-Type": content_type_header})
+
+
+def encode_multipart(fields: list) -> tuple[bytes, str]:
+    """(body, content type) for multipart/form-data, via urllib3's encoder."""
+    return urllib3.encode_multipart_formdata(fields)

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from imageapi.db.api_key_repository import ApiKeyRepository
+from imageapi.db.repositories import ImageRepository
 from imageapi.db.repositories import SessionRepository
+from imageapi.db.repositories import TagRepository
 from imageapi.db.repositories import UserRepository
 from imageapi.db.usage_repository import UsageRepository
 
@@ -21,6 +23,8 @@ class UnitOfWork:
     sessions: SessionRepository
     api_keys: ApiKeyRepository
     usage: UsageRepository
+    images: ImageRepository
+    tags: TagRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -31,6 +35,8 @@ class UnitOfWork:
         self.sessions = SessionRepository(self.session)
         self.api_keys = ApiKeyRepository(self.session)
         self.usage = UsageRepository(self.session)
+        self.images = ImageRepository(self.session)
+        self.tags = TagRepository(self.session)
         return self
 
     def __exit__(

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from datetime import timedelta
+from urllib.parse import quote
+
 import falcon
 
+from imageapi.errors import InvalidParameter
+from imageapi.resources.content import send_original
 from imageapi.resources.sessions import SessionCookie
+from imageapi.resources.tags import tags_from_body
 from imageapi.schemas.accounts import Credentials
 from imageapi.schemas.accounts import NewUser
+from imageapi.schemas.images import ContentQuery
+from imageapi.schemas.images import LegacyImageListQuery
 from imageapi.services.accounts import AccountService
+from imageapi.services.images import ImageQuery
+from imageapi.services.images import ImageService
 from imageapi.web.body import read_body
+from imageapi.web.multipart import read_upload_form
+from imageapi.web.query import read_query
+from imageapi.web.representations import legacy_image_document
 from imageapi.web.representations import user_document
+
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 class LegacyRegister:
@@ -42,3 +58,115 @@ class LegacyLogin:
         self._cookie.set(resp, issued)
         resp.set_header("Cache-Control", "no-store")
         resp.media = {"token": issued.token, "expires_at": issued.expires_at}
+
+
+def deprecate(resp: falcon.Response, successor: str) -> None:
+    """Tell clients the route is deprecated and where its v1 successor lives."""
+    resp.set_header("Deprecation", "true")
+    resp.append_link(successor, "successor-version")
+
+
+class LegacyImageCollection:
+    """``POST /api/images`` and ``GET /api/images?tag=&date=&start_date=&end_date=``."""
+
+    def __init__(self, images: ImageService, max_upload_bytes: int) -> None:
+        self._images = images
+        self._max_upload_bytes = max_upload_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        form = read_upload_form(req, self._images, self._max_upload_bytes)
+        image = self._images.upload(
+            req.context.principal.user.id, form.upload, form.filename, form.tags
+        )
+        deprecate(resp, "/api/v1/images")
+        resp.status = falcon.HTTP_201
+        resp.location = f"/api/image/{image.id}"
+        resp.media = legacy_image_document(image)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        query = legacy_query(read_query(req, LegacyImageListQuery))
+        images = self._images.list_all(req.context.principal.user.id, query)
+        deprecate(resp, "/api/v1/images")
+        resp.media = [legacy_image_document(image) for image in images]
+
+
+def legacy_query(query: LegacyImageListQuery) -> ImageQuery:
+    """Unix-second dates: ``date`` is a whole UTC day, start/end are inclusive."""
+    after = before = None
+    if query.date is not None:
+        day = query.date.replace(hour=0, minute=0, second=0, microsecond=0)
+        after, before = day - ONE_MICROSECOND, day + timedelta(days=1)
+    if (query.start_date is None) != (query.end_date is None):
+        raise InvalidParameter("Give start_date and end_date together.")
+    if query.start_date is not None and query.end_date is not None:
+        if query.end_date < query.start_date:
+            raise InvalidParameter("end_date is before start_date.")
+        after = _latest(after, query.start_date - ONE_MICROSECOND)
+        before = _earliest(before, query.end_date + timedelta(seconds=1))
+    return ImageQuery(tags=tuple(query.tag), created_after=after, created_before=before)
+
+
+def _latest(current: datetime | None, other: datetime) -> datetime:
+    return other if current is None else max(current, other)
+
+
+def _earliest(current: datetime | None, other: datetime) -> datetime:
+    return other if current is None else min(current, other)
+
+
+class LegacyImage:
+    """``GET /api/image/{img_id}`` (the bytes) and ``DELETE``."""
+
+    def __init__(self, images: ImageService) -> None:
+        self._images = images
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, img_id: str):
+        deprecate(resp, f"/api/v1/images/{img_id}/content")
+        query = read_query(req, ContentQuery)
+        send_original(self._images, req, resp, img_id, download=query.download)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, img_id: str):
+        self._images.delete(req.context.principal.user.id, img_id)
+        deprecate(resp, f"/api/v1/images/{img_id}")
+        resp.status = falcon.HTTP_204
+
+
+class LegacyImageTags:
+    """``GET``/``PUT``/``DELETE /api/{img_id}/tags``: 200 with the tag list."""
+
+    def __init__(self, images: ImageService) -> None:
+        self._images = images
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, img_id: str):
+        resp.media = self._images.tags_of(req.context.principal.user.id, img_id)
+        deprecate(resp, f"/api/v1/images/{img_id}/tags")
+
+    def on_put(self, req: falcon.Request, resp: falcon.Response, img_id: str):
+        tags = tags_from_body(req)
+        user_id = req.context.principal.user.id
+        resp.media = self._images.replace_tags(user_id, img_id, tags)
+        deprecate(resp, f"/api/v1/images/{img_id}/tags")
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, img_id: str):
+        resp.media = self._images.replace_tags(
+            req.context.principal.user.id, img_id, []
+        )
+        deprecate(resp, f"/api/v1/images/{img_id}/tags")
+
+
+class LegacyImageTag:
+    """``POST /api/{img_id}/tags/{tag}`` (201 when new) and ``DELETE``."""
+
+    def __init__(self, images: ImageService) -> None:
+        self._images = images
+
+    def on_post(self, req, resp: falcon.Response, img_id: str, tag: str) -> None:
+        tags, added = self._images.add_tag(req.context.principal.user.id, img_id, tag)
+        resp.status = falcon.HTTP_201 if added else falcon.HTTP_200
+        resp.media = tags
+        deprecate(resp, f"/api/v1/images/{img_id}/tags/{quote(tag, safe='')}")
+
+    def on_delete(self, req, resp: falcon.Response, img_id: str, tag: str) -> None:
+        user_id = req.context.principal.user.id
+        resp.media = self._images.remove_tag(user_id, img_id, tag)
+        deprecate(resp, f"/api/v1/images/{img_id}/tags/{quote(tag, safe='')}")

@@ -45,27 +45,33 @@ class QuotaService:
         return Quotas(**values)
 
     def check_upload(
-        self, user: User, incoming_bytes: int, uow: UnitOfWork | None = None
+        self, user_id: str, incoming_bytes: int, uow: UnitOfWork | None = None
     ) -> None:
         """Raise QuotaExceeded (403, naming the quota) if this upload would pass one.
 
         Pass the upload's own write ``uow`` to make the check exact under
         parallel uploads: the user's row is then locked (PostgreSQL) or the
         database is (SQLite's BEGIN IMMEDIATE) until that unit of work ends.
-        Without it the check reads in its own transaction.
+        Without it the check reads in its own transaction. The user's quotas
+        are read fresh, so an admin's change applies to the next upload.
         """
         if uow is not None:
-            uow.users.get_for_update(user.id)
-            self._check(uow, user, incoming_bytes)
+            self._check(uow, uow.users.get_for_update(user_id), incoming_bytes)
             return
         with self._db.read() as own:
-            self._check(own, user, incoming_bytes)
+            self._check(own, own.users.get(user_id), incoming_bytes)
 
-    def _check(self, uow: UnitOfWork, user: User, incoming_bytes: int) -> None:
+    def _check(self, uow: UnitOfWork, user: User | None, incoming_bytes: int) -> None:
+        if user is None:
+            return  # nothing to count for; the caller's own checks fail it
+        quotas = self.quotas_for(user)
+        if not (
+            quotas.max_storage_bytes or quotas.max_images or quotas.max_uploads_per_day
+        ):
+            return
         now = self._clock()
         day_start = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
         images, stored, today = uow.usage.image_totals(user.id, day_start)
-        quotas = self.quotas_for(user)
         if quotas.max_storage_bytes and stored + incoming_bytes > (
             quotas.max_storage_bytes
         ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from imageapi.errors import NotFound
@@ -35,6 +36,13 @@ class Storage(abc.ABC):
 
         Readers see either the whole object or none of it, never a partial one.
         """
+
+    def put_file(self, key: str, path: Path) -> StoredObject:
+        """Store the file at ``path``, which the call consumes (moves or deletes)."""
+        with open(path, "rb") as handle:
+            stored = self.put(key, handle)
+        path.unlink(missing_ok=True)
+        return stored
 
     @abc.abstractmethod
     def open(

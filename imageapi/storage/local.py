@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -42,6 +43,18 @@ class LocalStorage(Storage):
             Path(handle.name).unlink(missing_ok=True)
             raise
         return StoredObject(key=key, size=size)
+
+    def put_file(self, key: str, path: Path) -> StoredObject:
+        """Move the file into place: no copy when it is on the same file system."""
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(path, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            return super().put_file(key, path)
+        return StoredObject(key=key, size=target.stat().st_size)
 
     def open(
         self, key: str, start: int | None = None, end: int | None = None

@@ -35,6 +35,19 @@ def read_body(req: falcon.Request, model: type[Model]) -> Model:
     return validate(model, data)
 
 
+def read_json(req: falcon.Request) -> object:
+    """Any JSON value from the body (415 for another content type)."""
+    media_type = (req.content_type or "").split(";")[0].strip().lower()
+    if media_type != falcon.MEDIA_JSON:
+        raise UnsupportedMediaType("Send the body as application/json.")
+    try:
+        return req.get_media()
+    except falcon.MediaNotFoundError:
+        raise MalformedBody("The request body is empty.") from None
+    except falcon.MediaMalformedError:
+        raise MalformedBody("The request body is not valid JSON.") from None
+
+
 def validate(model: type[Model], data: object) -> Model:
     try:
         return model.model_validate(data)

@@ -1,0 +1,81 @@
+"""thumbor 7 as the peer: its own venv, file loader, no storage of any kind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from benchmarks.server import free_port
+from benchmarks.server import worker_pids
+
+THUMBOR_REQUIREMENT = "thumbor==7.8.0"
+
+CONFIG = """
+LOADER = 'thumbor.loaders.file_loader'
+FILE_LOADER_ROOT_PATH = {root!r}
+STORAGE = 'thumbor.storages.no_storage'
+RESULT_STORAGE = 'thumbor.result_storages.no_storage'
+ALLOW_UNSAFE_URL = True
+QUALITY = 80
+WEBP_QUALITY = 80
+MAX_AGE = 0
+"""
+
+
+def thumbor_python(work: Path) -> Path:
+    """A venv with thumbor, made once and reused."""
+    venv = work / "thumbor-venv"
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "thumbor").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", THUMBOR_REQUIREMENT],
+            check=True,
+        )
+    return python
+
+
+@contextmanager
+def running_thumbor(venv_dir: Path, work: Path, image_root: Path, processes: int = 2):
+    """Yield (base_url, worker pids) for thumbor serving files under image_root."""
+    python = thumbor_python(venv_dir)
+    config = work / "thumbor.conf"
+    config.write_text(CONFIG.format(root=str(image_root)))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(python.parent / "thumbor"),
+            "-p",
+            str(port),
+            "-i",
+            "127.0.0.1",
+            "-c",
+            str(config),
+            "-l",
+            "error",
+            "--processes",
+            str(processes),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/healthcheck", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("thumbor did not start")
+        time.sleep(1)  # let every forked process reach its accept loop
+        yield base, worker_pids(process.pid) or [process.pid]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,60 @@
+"""The image collection and single images."""
+
+from __future__ import annotations
+
+import falcon
+
+from imageapi.schemas.images import ImageListQuery
+from imageapi.services.images import ImageQuery
+from imageapi.services.images import ImageService
+from imageapi.web.multipart import read_upload_form
+from imageapi.web.query import read_query
+from imageapi.web.representations import image_document
+
+
+class ImageCollection:
+    def __init__(self, images: ImageService, max_upload_bytes: int) -> None:
+        self._images = images
+        self._max_upload_bytes = max_upload_bytes
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        form = read_upload_form(req, self._images, self._max_upload_bytes)
+        image = self._images.upload(
+            req.context.principal.user.id, form.upload, form.filename, form.tags
+        )
+        resp.status = falcon.HTTP_201
+        resp.location = f"/api/v1/images/{image.id}"
+        resp.media = image_document(image)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        query = read_query(req, ImageListQuery)
+        page = self._images.list(
+            req.context.principal.user.id,
+            ImageQuery(
+                tags=tuple(query.tag),
+                match_any_tag=query.tag_mode == "any",
+                created_after=query.created_after,
+                created_before=query.created_before,
+                format=query.format,
+                name_contains=query.name,
+            ),
+            limit=query.limit,
+            cursor=query.cursor,
+        )
+        resp.media = {
+            "items": [image_document(image) for image in page.items],
+            "next_cursor": page.next_cursor,
+        }
+
+
+class ImageItem:
+    def __init__(self, images: ImageService) -> None:
+        self._images = images
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str):
+        image = self._images.get(req.context.principal.user.id, image_id)
+        resp.media = image_document(image)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str):
+        self._images.delete(req.context.principal.user.id, image_id)
+        resp.status = falcon.HTTP_204

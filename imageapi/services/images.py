@@ -1,0 +1,249 @@
+"""Each user's image library: upload, read, list, delete."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from imageapi.auth.tokens import new_id
+from imageapi.config import LimitsConfig
+from imageapi.db.models import Image
+from imageapi.db.models import ImageTag
+from imageapi.db.repositories import ImageFilter
+from imageapi.db.uow import Database
+from imageapi.db.uow import UnitOfWork
+from imageapi.errors import ImageNotFound
+from imageapi.errors import TagNotFound
+from imageapi.processing.probe import probe
+from imageapi.processing.probe import verify_decodes
+from imageapi.services.cursors import Cursors
+from imageapi.services.quotas import QuotaService
+from imageapi.services.tags import clean_tags
+from imageapi.services.tags import tag_key
+from imageapi.services.uploads import SpooledUpload
+from imageapi.services.uploads import spool
+from imageapi.storage.base import Storage
+
+log = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = 255
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ImagePage:
+    items: list[Image]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ImageQuery:
+    tags: tuple[str, ...] = ()
+    match_any_tag: bool = False
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    format: str | None = None
+    name_contains: str | None = None
+
+
+@dataclass(frozen=True)
+class Content:
+    """An open byte stream of stored image bytes, and what to say about it."""
+
+    stream: BinaryIO
+    length: int
+    image: Image
+
+
+class ImageService:
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        cursors: Cursors,
+        limits: LimitsConfig,
+        upload_dir: Path,
+        clock: Callable[[], datetime],
+        quotas: QuotaService,
+    ) -> None:
+        self._db = db
+        self._storage = storage
+        self._cursors = cursors
+        self._limits = limits
+        self._upload_dir = upload_dir
+        self._clock = clock
+        self._quotas = quotas
+
+    def receive(self, stream: BinaryIO) -> SpooledUpload:
+        """Stream an upload to disk under the size limit, before any checks."""
+        return spool(stream, self._upload_dir, self._limits.max_upload_bytes)
+
+    def upload(
+        self, user_id: str, upload: SpooledUpload, filename: str | None, tags: list
+    ) -> Image:
+        """Check, store and record an image. The row is committed only after the
+        file is in place, and the file is removed again if the commit fails."""
+        try:
+            # Before any decoding or storing: an upload over quota leaves nothing.
+            self._quotas.check_upload(user_id, upload.size)
+            names = clean_tags(tags)
+            probed = probe(upload.path, self._limits.max_pixels)
+            verify_decodes(upload.path)
+            image = Image(
+                id=new_id(),
+                user_id=user_id,
+                name=sanitise_name(filename),
+                content_type=probed.content_type,
+                format=probed.format,
+                size=upload.size,
+                width=probed.width,
+                height=probed.height,
+                sha256=upload.sha256,
+                created_at=self._clock(),
+                tag_links=[],
+            )
+            image.storage_key = f"originals/{image.id}"
+            self._storage.put_file(image.storage_key, upload.path)
+        finally:
+            upload.discard()
+        try:
+            with self._db.write() as uow:
+                # Again under the user's lock, so parallel uploads cannot overshoot.
+                self._quotas.check_upload(user_id, image.size, uow=uow)
+                uow.images.add(image)
+                uow.flush()
+                self._set_tags(uow, image, names)
+                uow.commit()
+        except BaseException:
+            self._storage.delete(image.storage_key)
+            raise
+        return image
+
+    def get(self, user_id: str, image_id: str) -> Image:
+        with self._db.read() as uow:
+            return self._owned(uow, user_id, image_id)
+
+    def list(
+        self, user_id: str, query: ImageQuery, limit: int, cursor: str | None
+    ) -> ImagePage:
+        after = self._cursors.decode(cursor) if cursor else None
+        wanted = ImageFilter(
+            user_id=user_id,
+            tag_keys=tuple(dict.fromkeys(tag_key(tag.strip()) for tag in query.tags)),
+            match_any_tag=query.match_any_tag,
+            created_after=query.created_after,
+            created_before=query.created_before,
+            format=query.format,
+            name_contains=query.name_contains,
+            after=after,
+        )
+        with self._db.read() as uow:
+            rows = uow.images.list(wanted, limit + 1)
+        items = rows[:limit]
+        next_cursor = None
+        if len(rows) > limit:
+            last = items[-1]
+            next_cursor = self._cursors.encode(last.created_at, last.id)
+        return ImagePage(items=items, next_cursor=next_cursor)
+
+    def list_all(self, user_id: str, query: ImageQuery) -> Iterator[Image]:
+        """Every matching image, newest first, fetched page by page."""
+        cursor = None
+        while True:
+            page = self.list(user_id, query, MAX_PAGE_SIZE, cursor)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def open_content(
+        self, image: Image, byte_range: tuple[int, int] | None = None
+    ) -> Content:
+        start, end = byte_range if byte_range else (None, None)
+        stream = self._storage.open(image.storage_key, start, end)
+        length = image.size if byte_range is None else end - start + 1
+        return Content(stream=stream, length=length, image=image)
+
+    def delete(self, user_id: str, image_id: str) -> None:
+        """The row goes first, then the bytes: a crash in between leaves an
+        unreferenced file (harmless), never a row pointing at nothing."""
+        with self._db.write() as uow:
+            image = self._owned(uow, user_id, image_id)
+            uow.images.delete(image)
+            uow.commit()
+        self._storage.delete(image.storage_key)
+
+    # Tags of one image -------------------------------------------------------
+
+    def tags_of(self, user_id: str, image_id: str) -> list[str]:
+        return self.get(user_id, image_id).tags
+
+    def replace_tags(self, user_id: str, image_id: str, tags: list) -> list[str]:
+        names = clean_tags(tags)
+        with self._db.write() as uow:
+            image = self._owned(uow, user_id, image_id, for_update=True)
+            image.tag_links.clear()
+            uow.flush()
+            self._set_tags(uow, image, names)
+            uow.commit()
+            return image.tags
+
+    def add_tag(self, user_id: str, image_id: str, tag: str) -> tuple[list[str], bool]:
+        """Add one tag; returns the tags and whether it was new to the image."""
+        (name,) = clean_tags([tag])
+        with self._db.write() as uow:
+            image = self._owned(uow, user_id, image_id, for_update=True)
+            current = image.tags
+            if tag_key(name) in {tag_key(existing) for existing in current}:
+                return current, False
+            clean_tags([*current, name])  # enforces the per-image maximum
+            self._set_tags(uow, image, [name], start=len(current))
+            uow.commit()
+            return image.tags, True
+
+    def remove_tag(self, user_id: str, image_id: str, tag: str) -> list[str]:
+        key = tag_key(tag.strip())
+        with self._db.write() as uow:
+            image = self._owned(uow, user_id, image_id, for_update=True)
+            link = next((x for x in image.tag_links if x.tag.key == key), None)
+            if link is None:
+                raise TagNotFound(f"Image {image_id!r} has no tag {tag!r}.")
+            image.tag_links.remove(link)
+            uow.commit()
+            return image.tags
+
+    def tag_counts(self, user_id: str, prefix: str | None) -> list[tuple[str, int]]:
+        with self._db.read() as uow:
+            return uow.tags.counts(user_id, tag_key(prefix) if prefix else None)
+
+    # Helpers -----------------------------------------------------------------
+
+    @staticmethod
+    def _owned(
+        uow: UnitOfWork, user_id: str, image_id: str, *, for_update: bool = False
+    ) -> Image:
+        """The user's image; another user's image is indistinguishable from none."""
+        image = uow.images.get(user_id, image_id, for_update=for_update)
+        if image is None:
+            raise ImageNotFound(image_id)
+        return image
+
+    @staticmethod
+    def _set_tags(uow: UnitOfWork, image: Image, names: list[str], start: int = 0):
+        tags = uow.tags.get_or_create(
+            image.user_id, names, [tag_key(name) for name in names]
+        )
+        for position, tag in enumerate(tags, start=start):
+            image.tag_links.append(ImageTag(tag=tag, position=position))
+
+
+def sanitise_name(filename: str | None) -> str:
+    """The client's file name, reduced to a safe display name (never a path)."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if char.isprintable()).strip().strip(".")
+    return name[:MAX_NAME_LENGTH] or "image"

@@ -1,0 +1,54 @@
+"""Receiving an upload: streamed to a temporary file under a hard size cap."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from imageapi.errors import PayloadTooLarge
+
+CHUNK_BYTES = 256 * 1024
+
+
+@dataclass
+class SpooledUpload:
+    """The received bytes on disk, with their size and SHA-256."""
+
+    path: Path
+    size: int
+    sha256: str
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def spool(stream: BinaryIO, directory: Path, max_bytes: int) -> SpooledUpload:
+    """Copy ``stream`` to a temporary file in fixed-size chunks.
+
+    Fails with 413 as soon as the limit is crossed, without reading further,
+    and never holds more than one chunk in memory.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, name = tempfile.mkstemp(dir=directory, prefix="upload-")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            while chunk := stream.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise PayloadTooLarge(
+                        f"The image is larger than this server's limit of "
+                        f"{max_bytes} bytes."
+                    )
+                digest.update(chunk)
+                handle.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return SpooledUpload(path=path, size=size, sha256=digest.hexdigest())

@@ -1,0 +1,57 @@
+"""Sample images made on the fly with pyvips: no binary files in the repo."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pyvips
+
+
+def gradient(width: int = 64, height: int = 48) -> pyvips.Image:
+    """An RGB image whose colour varies by position, so crops and flips show."""
+    xyz = pyvips.Image.xyz(width, height)
+    red = xyz[0] * (255 / max(width - 1, 1))
+    green = xyz[1] * (255 / max(height - 1, 1))
+    blue = (red + green) / 2
+    return red.bandjoin([green, blue]).cast("uchar").copy(interpretation="srgb")
+
+
+def png_bytes(width: int = 64, height: int = 48) -> bytes:
+    return gradient(width, height).pngsave_buffer()
+
+
+def jpeg_bytes(width: int = 64, height: int = 48, orientation: int | None = None):
+    image = gradient(width, height)
+    if orientation is not None:
+        image = image.copy()
+        image.set_type(pyvips.GValue.gint_type, "orientation", orientation)
+    return image.jpegsave_buffer(Q=90)
+
+
+def encoded(suffix: str, width: int = 64, height: int = 48) -> bytes:
+    """The gradient in any format libvips can write (".webp", ".gif", ...)."""
+    return gradient(width, height).write_to_buffer(suffix)
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge size; its pixel data is a stub."""
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        body = kind + payload
+        return (
+            struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 1024)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def decode(data: bytes) -> pyvips.Image:
+    return pyvips.Image.new_from_buffer(data, "")
