@@ -42,7 +42,7 @@ def running_server(data_dir: Path, database_url: str, workers: int = 1, **settin
             try:
                 if requests.get(f"{base}/healthz", timeout=1).ok:
                     break
-            except requests.RequestException:  # refused, or slow on a busy box
+            except requests.RequestException:
                 time.sleep(0.1)
         else:
             raise RuntimeError("server did not start")

@@ -70,7 +70,7 @@ def running_thumbor(venv_dir: Path, work: Path, image_root: Path, processes: int
             try:
                 if requests.get(f"{base}/healthcheck", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         else:
             raise RuntimeError("thumbor did not start")

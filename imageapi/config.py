@@ -8,6 +8,7 @@ server with one line that names the key.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -22,10 +23,18 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import ValidationError
 from pydantic import field_validator
+from pydantic import model_validator
+
+from imageapi.processing.options import load_presets
 
 ENV_PREFIX = "IMAGEAPI_"
 SECRET_FILE_NAME = "secret_key"
 MIN_SECRET_LENGTH = 32
+DEFAULT_PRESETS = {
+    "thumb": "width=256&height=256&fit=cover",
+    "small": "width=640&fit=inside",
+    "large": "width=1920&fit=inside",
+}
 
 
 class ConfigError(Exception):
@@ -110,11 +119,93 @@ class UsageConfig(Section):
     )
 
 
-class StorageConfig(Section):
-    backend: Literal["local", "memory"] = Field(
-        "local",
-        description="Where image bytes live: local (data_dir/images) or memory.",
+class ProcessingConfig(Section):
+    working_copy_max_side: int = Field(
+        1536,
+        ge=0,
+        le=8192,
+        description="Longest side of the reduced copy kept beside each original "
+        "to render smaller derivatives from; 0 switches it off.",
     )
+    presets: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_PRESETS),
+        description="Named parameter sets for ?preset=NAME, as query strings "
+        '(environment: a JSON object, e.g. {"thumb": "width=256&height=256"}).',
+    )
+    jpeg_quality: int = Field(82, ge=1, le=100, description="Default JPEG quality.")
+    webp_quality: int = Field(80, ge=1, le=100, description="Default WebP quality.")
+    avif_quality: int = Field(55, ge=1, le=100, description="Default AVIF quality.")
+    cache_max_operations: int = Field(
+        100, ge=0, description="libvips operation cache entries per process; 0 = off."
+    )
+    concurrency: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="libvips threads per image; 1 suits many parallel requests.",
+    )
+    max_parallel_renders: int = Field(
+        2,
+        ge=1,
+        description="Renders running at once per worker process; more wait.",
+    )
+    timeout_seconds: float = Field(
+        10.0, gt=0, description="Time limit of one render; past it the answer is 503."
+    )
+    derivative_cache_bytes: int = Field(
+        1024**3,
+        ge=0,
+        description="Total size of cached derivatives; least recently used ones "
+        "are evicted past it.",
+    )
+
+    @field_validator("presets", mode="before")
+    @classmethod
+    def _presets_from_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("must be a JSON object of name: query") from None
+        return value
+
+    @field_validator("presets")
+    @classmethod
+    def _presets_parse(cls, value: dict[str, str]) -> dict[str, str]:
+        load_presets(value)
+        return value
+
+    @property
+    def qualities(self) -> dict[str, int]:
+        """Default quality per lossy format, as ``parse_options`` takes it."""
+        return {
+            "jpeg": self.jpeg_quality,
+            "webp": self.webp_quality,
+            "avif": self.avif_quality,
+        }
+
+
+class StorageConfig(Section):
+    backend: Literal["local", "s3", "memory"] = Field(
+        "local",
+        description="Where image bytes live: local (data_dir/images), s3 or memory.",
+    )
+    s3_bucket: str = Field("", description="Bucket name (required for s3).")
+    s3_prefix: str = Field("", description="Key prefix inside the bucket.")
+    s3_endpoint_url: str = Field(
+        "", description="For S3-compatible services (MinIO, Ceph); empty for AWS."
+    )
+    s3_region: str = Field("", description="Region; empty uses the SDK's default.")
+    s3_access_key_id: str = Field(
+        "", description="Access key; empty uses the SDK's credential chain."
+    )
+    s3_secret_access_key: str = Field("", description="Secret for the access key.")
+
+    @model_validator(mode="after")
+    def _bucket_for_s3(self) -> StorageConfig:
+        if self.backend == "s3" and not self.s3_bucket:
+            raise ValueError("s3_bucket is required when backend is s3")
+        return self
 
 
 class Config(Section):
@@ -150,6 +241,7 @@ class Config(Section):
     auth: AuthConfig = AuthConfig()
     limits: LimitsConfig = LimitsConfig()
     storage: StorageConfig = StorageConfig()
+    processing: ProcessingConfig = ProcessingConfig()
     quotas: QuotaConfig = QuotaConfig()
     usage: UsageConfig = UsageConfig()
 

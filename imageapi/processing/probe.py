@@ -61,7 +61,7 @@ def probe(path: Path, max_pixels: int) -> ProbedImage:
         raise UnsupportedImage(
             f"The file is not an image this server accepts ({SUPPORTED})."
         ) from None
-    image_format = _format_of(image, loader)
+    image_format = format_of(image, loader)
     pages = _int_field(image, "n-pages", 1)
     page_height = _int_field(image, "page-height", image.height)
     if image.width * page_height * pages > max_pixels:
@@ -95,7 +95,7 @@ def verify_decodes(path: Path) -> None:
         ) from None
 
 
-def _format_of(image: pyvips.Image, loader: str) -> str:
+def format_of(image: pyvips.Image, loader: str) -> str:
     if loader in FORMATS_BY_LOADER:
         return FORMATS_BY_LOADER[loader]
     if loader == "heifload":

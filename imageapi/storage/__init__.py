@@ -8,9 +8,11 @@ from imageapi.config import Config
 from imageapi.storage.base import Storage
 from imageapi.storage.local import LocalStorage
 from imageapi.storage.memory import MemoryStorage
+from imageapi.storage.s3 import S3Storage
 
 BACKENDS: dict[str, Callable[[Config], Storage]] = {
     "local": lambda config: LocalStorage(config.data_dir / "images"),
+    "s3": lambda config: S3Storage.from_config(config.storage),
     "memory": lambda config: MemoryStorage(),
 }
 

@@ -91,7 +91,7 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen) -> None:
         try:
             if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.1)
     raise RuntimeError("server did not become healthy in time")

@@ -127,3 +127,16 @@ def test_every_setting_is_described_and_in_the_readme():
     for variable, key, _default, description in environment_variables():
         assert description, f"{key} has no description"
         assert f"`{variable}`" in readme, f"{variable} missing from README"
+
+
+def test_processing_presets_come_from_yaml_or_json_and_are_checked():
+    config = load_config(environ={})
+    assert config.processing.presets["thumb"] == "width=256&height=256&fit=cover"
+    assert config.processing.qualities == {"jpeg": 82, "webp": 80, "avif": 55}
+    custom = load_config(
+        environ={"IMAGEAPI_PROCESSING_PRESETS": '{"tiny": "width=32&format=webp"}'}
+    )
+    assert custom.processing.presets == {"tiny": "width=32&format=webp"}
+    for bad in ('{"big": "width=99999"}', "not json", '{"x": "preset=thumb"}'):
+        with pytest.raises(ConfigError, match="IMAGEAPI_PROCESSING_PRESETS"):
+            load_config(environ={"IMAGEAPI_PROCESSING_PRESETS": bad})

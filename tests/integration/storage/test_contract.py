@@ -4,19 +4,45 @@ from __future__ import annotations
 
 import io
 import threading
+import uuid
 
 import pytest
 
+from imageapi.config import StorageConfig
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.local import LocalStorage
 from imageapi.storage.memory import MemoryStorage
+from imageapi.storage.s3 import S3Storage
+from tests.s3server import CREDENTIALS
+from tests.s3server import make_bucket
+from tests.s3server import s3_server
 
 
-@pytest.fixture(params=["memory", "local"])
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    with s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(params=["memory", "local", "s3"])
 def storage(request, tmp_path):
     if request.param == "memory":
         return MemoryStorage()
-    return LocalStorage(tmp_path / "objects")
+    if request.param == "local":
+        return LocalStorage(tmp_path / "objects")
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    make_bucket(endpoint, bucket)
+    config = StorageConfig(
+        backend="s3",
+        s3_bucket=bucket,
+        s3_prefix="imageapi",
+        s3_endpoint_url=endpoint,
+        s3_region=CREDENTIALS["region_name"],
+        s3_access_key_id=CREDENTIALS["aws_access_key_id"],
+        s3_secret_access_key=CREDENTIALS["aws_secret_access_key"],
+    )
+    return S3Storage.from_config(config)
 
 
 def test_put_then_read_back(storage):
@@ -108,3 +134,13 @@ def test_readers_never_see_a_partial_object(storage):
         storage.put("k", io.BytesIO(big))
     reader.join()
     assert set(seen) == {len(big)}
+
+
+def test_put_file_consumes_the_file(storage, tmp_path):
+    source = tmp_path / "spooled"
+    source.write_bytes(b"x" * 5000)
+    stored = storage.put_file("from-file", source)
+    assert stored.size == 5000
+    assert not source.exists()
+    with storage.open("from-file") as handle:
+        assert handle.read() == b"x" * 5000

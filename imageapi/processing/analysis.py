@@ -1,0 +1,160 @@
+"""Upload analysis: decode once, then metadata, a blurhash and a working copy.
+
+The original is decoded a single time, shrunk on load to the working copy's
+size; the copy is written beside the original and the blurhash comes from a
+tiny thumbnail of it. Truncated or corrupt files fail here, at upload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import blurhash
+import pyvips
+
+from imageapi.errors import UnsupportedImage
+from imageapi.processing.exif import read_exif
+from imageapi.processing.frames import page_height
+from imageapi.processing.probe import TRANSPOSING_ORIENTATIONS
+from imageapi.processing.probe import format_of
+
+BLURHASH_SIDE = 32  # pixels; the hash keeps only a few cosine components
+BLURHASH_COMPONENTS = (4, 3)  # along the longer and the shorter side
+# Measured (benchmarks/working_copy.py): q95 without chroma subsampling keeps
+# SSIM >= 0.99 for derivatives 1.25x below the copy; 4:2:0 or q90 do not.
+COPY_JPEG_QUALITY = 95
+# Lossless WebP at effort 1 decodes ~1.5x faster than PNG and is ~4x smaller;
+# higher efforts cost seconds at upload for little gain.
+COPY_WEBP_EFFORT = 1
+KEEP_ICC = pyvips.enums.ForeignKeep.ICC
+
+
+@dataclass(frozen=True)
+class ImageMetadata:
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    format: str
+    pages: int
+    has_alpha: bool
+    orientation: int
+    colour_space: str  # libvips interpretation: srgb, b-w, cmyk, rgb16, ...
+    has_icc_profile: bool
+    camera_make: str | None
+    camera_model: str | None
+    taken_at: datetime | None
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class WorkingCopy:
+    width: int
+    height: int
+    format: str  # "jpeg" for opaque images, "webp" (lossless) with alpha
+
+
+@dataclass(frozen=True)
+class Analysis:
+    metadata: ImageMetadata
+    blurhash: str
+    working_copy: WorkingCopy | None  # None: the original is small enough
+
+
+def analyse(path: Path, *, working_copy: Path, max_side: int) -> Analysis:
+    """Decode ``path`` once; write a working copy to ``working_copy`` if useful.
+
+    A copy is made when ``max_side`` > 0 and the image is single-frame with a
+    longer side above it. It is upright (EXIF orientation applied), keeps the
+    ICC profile and pixel values of the original, and is JPEG q95 when opaque
+    or lossless WebP when it has alpha.
+
+    Raises:
+        UnsupportedImage: the file is truncated, corrupt or not an image.
+    """
+    try:
+        header = pyvips.Image.new_from_file(str(path))
+        metadata = _metadata(header)
+        if max_side and metadata.pages == 1 and _longest(metadata) > max_side:
+            decoded = pyvips.Image.thumbnail(
+                str(path), max_side, height=max_side, fail_on="truncated"
+            ).copy_memory()
+            copy = _save_copy(decoded, working_copy)
+            small = decoded.thumbnail_image(BLURHASH_SIDE, height=BLURHASH_SIDE)
+        else:
+            copy = None
+            small = pyvips.Image.thumbnail(
+                str(path), BLURHASH_SIDE, height=BLURHASH_SIDE, fail_on="truncated"
+            )
+        hash_ = _blurhash(small)
+    except pyvips.Error:
+        raise UnsupportedImage(
+            "The image is truncated or corrupt and cannot be decoded."
+        ) from None
+    return Analysis(metadata=metadata, blurhash=hash_, working_copy=copy)
+
+
+def working_copy_scale(original: tuple[int, int], copy: WorkingCopy) -> float:
+    """The copy's pixels per original pixel: ``render``'s ``source_scale``."""
+    return copy.width / original[0]
+
+
+def _metadata(header: pyvips.Image) -> ImageMetadata:
+    loader = header.get("vips-loader").removesuffix("_source")
+    orientation = (
+        int(header.get("orientation")) if header.get_typeof("orientation") else 1
+    )
+    width, height = header.width, page_height(header)
+    if orientation in TRANSPOSING_ORIENTATIONS:
+        width, height = height, width
+    exif = read_exif(header)
+    return ImageMetadata(
+        width=width,
+        height=height,
+        format=format_of(header, loader),
+        pages=int(header.get("n-pages")) if header.get_typeof("n-pages") else 1,
+        has_alpha=bool(header.hasalpha()),
+        orientation=orientation,
+        colour_space=str(header.interpretation),
+        has_icc_profile=bool(header.get_typeof("icc-profile-data")),
+        camera_make=exif.camera_make,
+        camera_model=exif.camera_model,
+        taken_at=exif.taken_at,
+        latitude=exif.latitude,
+        longitude=exif.longitude,
+    )
+
+
+def _longest(metadata: ImageMetadata) -> int:
+    return max(metadata.width, metadata.height)
+
+
+def _save_copy(image: pyvips.Image, path: Path) -> WorkingCopy:
+    if image.hasalpha():
+        image.webpsave(str(path), lossless=True, effort=COPY_WEBP_EFFORT, keep=KEEP_ICC)
+        copy_format = "webp"
+    else:
+        image.jpegsave(
+            str(path), Q=COPY_JPEG_QUALITY, subsample_mode="off", keep=KEEP_ICC
+        )
+        copy_format = "jpeg"
+    return WorkingCopy(width=image.width, height=image.height, format=copy_format)
+
+
+def _blurhash(image: pyvips.Image) -> str:
+    if image.hasalpha():
+        image = image.flatten(background=[255] * (image.bands - 1))
+    image = image.colourspace("srgb").cast("uchar")
+    width, height, bands = image.width, image.height, image.bands
+    data = image.write_to_memory()
+    rows = [
+        [
+            data[(y * width + x) * bands : (y * width + x) * bands + 3]
+            for x in range(width)
+        ]
+        for y in range(height)
+    ]
+    long, short = BLURHASH_COMPONENTS
+    x_components, y_components = (long, short) if width >= height else (short, long)
+    return blurhash.encode(rows, components_x=x_components, components_y=y_components)

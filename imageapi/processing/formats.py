@@ -1,0 +1,62 @@
+"""Output formats: content types, capabilities, default qualities, negotiation."""
+
+from __future__ import annotations
+
+OUTPUT_FORMATS = ("jpeg", "png", "webp", "avif", "gif", "tiff")
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "avif": "image/avif",
+    "gif": "image/gif",
+    "tiff": "image/tiff",
+}
+# ``quality`` means something only for these; the others are encoded losslessly
+# (png, tiff) or by palette (gif).
+LOSSY = frozenset({"jpeg", "webp", "avif"})
+WITH_ALPHA = frozenset({"png", "webp", "avif", "gif", "tiff"})
+ANIMATED = frozenset({"gif", "webp"})
+DEFAULT_QUALITIES = {"jpeg": 82, "webp": 80, "avif": 55}
+# format=auto: the first of these the client lists explicitly wins. GIF sources
+# skip AVIF because libvips cannot write animated AVIF, and WebP keeps frames.
+AUTO_PREFERENCE = ("avif", "webp")
+AUTO_PREFERENCE_FOR_GIF = ("webp",)
+
+
+def default_format(source_format: str) -> str:
+    """The output format when none is asked for: the source's, if we can write it.
+
+    HEIC is the one input libvips cannot write here, so it becomes JPEG.
+    """
+    return source_format if source_format in OUTPUT_FORMATS else "jpeg"
+
+
+def negotiate(accept: str, source_format: str) -> str:
+    """The best format the ``Accept`` header lists explicitly, else the default.
+
+    Only explicit ``image/avif`` or ``image/webp`` entries with q > 0 count:
+    ``image/*`` and ``*/*`` are sent by browsers that cannot decode either.
+    """
+    accepted = _explicit_types(accept)
+    preference = AUTO_PREFERENCE_FOR_GIF if source_format == "gif" else AUTO_PREFERENCE
+    for candidate in preference:
+        if CONTENT_TYPES[candidate] in accepted:
+            return candidate
+    return default_format(source_format)
+
+
+def _explicit_types(accept: str) -> set[str]:
+    types = set()
+    for entry in accept.split(","):
+        media_type, *params = (part.strip() for part in entry.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media_type and quality > 0:
+            types.add(media_type.lower())
+    return types

@@ -1,0 +1,1 @@
+"""Rendering steps, one small function over the ``Context`` each (see pipeline)."""

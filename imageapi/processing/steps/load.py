@@ -1,0 +1,76 @@
+"""Open the source: read the header, plan the sizes, decode as little as possible.
+
+Without a crop, ``pyvips.Image.thumbnail`` does shrink-on-load, EXIF rotation
+and the resize in one sequential pass: a 4000x3000 JPEG is decoded at 1/8
+size for a 256-pixel thumbnail. With a crop, JPEGs are still shrunk on load
+by the largest power of two that keeps the region at least twice the target.
+"""
+
+from __future__ import annotations
+
+import pyvips
+
+from imageapi.processing.context import Context
+from imageapi.processing.formats import ANIMATED
+from imageapi.processing.frames import page_height
+from imageapi.processing.geometry import plan
+from imageapi.processing.probe import TRANSPOSING_ORIENTATIONS
+
+FAIL_ON = "error"  # refuse broken data rather than render garbage
+JPEG_SHRINKS = (8, 4, 2)
+
+
+def load(context: Context) -> None:
+    header = pyvips.Image.new_from_file(str(context.source), fail_on=FAIL_ON)
+    pages = int(header.get("n-pages")) if header.get_typeof("n-pages") else 1
+    orientation = _orientation(header)
+    width, height = header.width, page_height(header)  # one frame
+    if orientation in TRANSPOSING_ORIENTATIONS:
+        width, height = height, width
+    original = (
+        round(width / context.source_scale),
+        round(height / context.source_scale),
+    )
+    context.plan = plan(original, context.options)
+    context.animated = pages > 1 and context.options.format in ANIMATED
+    name = f"{context.source}[n=-1]" if context.animated else str(context.source)
+    needs_resize = context.plan.scaled != original
+    if context.options.crop is None and needs_resize:
+        scaled_width, scaled_height = context.plan.scaled
+        context.image = pyvips.Image.thumbnail(
+            name, scaled_width, height=scaled_height, size="force", fail_on=FAIL_ON
+        )
+        context.resized = True
+        return
+    shrink = _jpeg_shrink(header, context) if context.options.crop else 1
+    access = "sequential" if orientation == 1 else "random"
+    options = {"shrink": shrink} if shrink > 1 else {}
+    if context.animated:
+        options["n"] = -1
+    context.image = pyvips.Image.new_from_file(
+        str(context.source), access=access, fail_on=FAIL_ON, **options
+    )
+    context.loaded_scale = context.source_scale / shrink
+
+
+def _orientation(header: pyvips.Image) -> int:
+    return int(header.get("orientation")) if header.get_typeof("orientation") else 1
+
+
+def _jpeg_shrink(header: pyvips.Image, context: Context) -> int:
+    """The largest JPEG load shrink that keeps the region twice its target size."""
+    if header.get("vips-loader") not in ("jpegload", "jpegload_source"):
+        return 1
+    assert context.plan is not None
+    region_width, region_height = context.plan.region
+    scaled_width, scaled_height = context.plan.scaled
+    for shrink in JPEG_SHRINKS:
+        loaded = context.source_scale / shrink
+        # Leave at least 2x for the real resize: DCT-domain scaling alone
+        # aliases visibly (thumbnail() keeps a similar margin).
+        if (
+            region_width * loaded >= 2 * scaled_width
+            and region_height * loaded >= 2 * scaled_height
+        ):
+            return shrink
+    return 1

@@ -1,0 +1,131 @@
+"""Upload analysis: metadata, EXIF, blurhash, working copy, corrupt files."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+
+import blurhash
+import pytest
+import pyvips
+
+from imageapi.errors import UnsupportedImage
+from imageapi.processing.analysis import analyse
+from tests.unit.processing.imaging import animation
+from tests.unit.processing.imaging import photo
+from tests.unit.processing.imaging import quadrants
+
+
+def set_text(image, field, value):
+    image.set_type(pyvips.GValue.gstr_type, field, value)
+
+
+@pytest.fixture
+def camera_jpeg(tmp_path):
+    image = photo(300, 200).copy()
+    image.set_type(pyvips.GValue.gint_type, "orientation", 6)
+    set_text(image, "exif-ifd0-Make", "Acme")
+    set_text(image, "exif-ifd0-Model", "Snapper 3000")
+    set_text(image, "exif-ifd2-DateTimeOriginal", "2023:05:17 14:03:22")
+    set_text(image, "exif-ifd2-OffsetTimeOriginal", "+02:00")
+    set_text(image, "exif-ifd3-GPSLatitude", "52/1 31/1 1234/100")
+    set_text(image, "exif-ifd3-GPSLatitudeRef", "S")
+    set_text(image, "exif-ifd3-GPSLongitude", "13/1 24/1 36/1")
+    set_text(image, "exif-ifd3-GPSLongitudeRef", "W")
+    path = tmp_path / "camera.jpg"
+    image.jpegsave(str(path))
+    return path
+
+
+def test_metadata_and_exif_are_extracted(camera_jpeg, tmp_path):
+    result = analyse(camera_jpeg, working_copy=tmp_path / "copy", max_side=0)
+    meta = result.metadata
+    assert (meta.width, meta.height, meta.orientation) == (200, 300, 6)
+    assert (meta.format, meta.pages, meta.has_alpha) == ("jpeg", 1, False)
+    assert meta.colour_space == "srgb"
+    assert (meta.camera_make, meta.camera_model) == ("Acme", "Snapper 3000")
+    assert meta.taken_at == datetime(
+        2023, 5, 17, 14, 3, 22, tzinfo=timezone(timedelta(hours=2))
+    )
+    assert meta.latitude == pytest.approx(-(52 + 31 / 60 + 12.34 / 3600))
+    assert meta.longitude == pytest.approx(-(13 + 24 / 60 + 36 / 3600))
+
+
+def test_time_without_offset_is_utc_and_missing_exif_is_none(tmp_path):
+    image = photo(40, 30).copy()
+    set_text(image, "exif-ifd2-DateTimeOriginal", "2020:01:02 03:04:05")
+    path = tmp_path / "plain.jpg"
+    image.jpegsave(str(path))
+    meta = analyse(path, working_copy=tmp_path / "copy", max_side=0).metadata
+    assert meta.taken_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert meta.camera_make is meta.latitude is meta.longitude is None
+
+
+def test_alpha_grey_and_animation_are_reported(tmp_path):
+    clear = tmp_path / "clear.png"
+    quadrants().bandjoin_const([128]).pngsave(str(clear))
+    grey = tmp_path / "grey.png"
+    quadrants().colourspace("b-w").pngsave(str(grey))
+    gif = animation(tmp_path / "anim.gif", frames=4, width=30, height=20)
+    copy = tmp_path / "copy"
+    assert analyse(clear, working_copy=copy, max_side=0).metadata.has_alpha
+    assert analyse(grey, working_copy=copy, max_side=0).metadata.colour_space == "b-w"
+    animated = analyse(gif, working_copy=copy, max_side=0).metadata
+    assert (animated.pages, animated.width, animated.height) == (4, 30, 20)
+
+
+def test_blurhash_is_valid_and_follows_the_aspect_ratio(camera_jpeg, tmp_path):
+    portrait = analyse(camera_jpeg, working_copy=tmp_path / "c", max_side=0).blurhash
+    assert len(portrait) == 4 + 2 * 4 * 3
+    assert blurhash.components(portrait) == (3, 4)  # upright: taller than wide
+    decoded = blurhash.decode(portrait, 6, 8)
+    assert len(decoded) == 8 and len(decoded[0]) == 6
+
+
+def test_blurhash_reflects_the_colours(tmp_path):
+    path = tmp_path / "red.png"
+    red = pyvips.Image.black(64, 32, bands=3).new_from_image([220, 20, 20])
+    red.cast("uchar").pngsave(str(path))
+    result = analyse(path, working_copy=tmp_path / "c", max_side=0).blurhash
+    red, green, blue = blurhash.decode(result, 1, 1)[0][0][:3]
+    assert red > 200 and green < 50 and blue < 50
+
+
+def test_working_copy_is_upright_reduced_and_opaque_jpeg(camera_jpeg, tmp_path):
+    copy_path = tmp_path / "copy"
+    result = analyse(camera_jpeg, working_copy=copy_path, max_side=120)
+    copy = result.working_copy
+    assert (copy.width, copy.height, copy.format) == (80, 120, "jpeg")
+    written = pyvips.Image.new_from_file(str(copy_path))
+    assert (written.width, written.height) == (80, 120)
+    assert written.get("vips-loader") == "jpegload"
+    assert not written.get_typeof("exif-data")  # orientation already applied
+
+
+def test_working_copy_with_alpha_is_lossless_webp(tmp_path):
+    path = tmp_path / "clear.png"
+    quadrants(200, 100).bandjoin_const([128]).pngsave(str(path))
+    copy_path = tmp_path / "copy"
+    copy = analyse(path, working_copy=copy_path, max_side=100).working_copy
+    assert (copy.width, copy.height, copy.format) == (100, 50, "webp")
+    written = pyvips.Image.new_from_file(str(copy_path))
+    assert written.hasalpha() and written.get("vips-loader") == "webpload"
+
+
+def test_no_working_copy_when_small_animated_or_switched_off(camera_jpeg, tmp_path):
+    gif = animation(tmp_path / "anim.gif", frames=2, width=300, height=20)
+    copy = tmp_path / "copy"
+    assert analyse(camera_jpeg, working_copy=copy, max_side=300).working_copy is None
+    assert analyse(camera_jpeg, working_copy=copy, max_side=0).working_copy is None
+    assert analyse(gif, working_copy=copy, max_side=100).working_copy is None
+    assert not copy.exists()
+
+
+@pytest.mark.parametrize("max_side", [0, 100])
+def test_truncated_file_is_refused(camera_jpeg, tmp_path, max_side):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(camera_jpeg.read_bytes()[:3000])
+    with pytest.raises(UnsupportedImage, match="truncated or corrupt"):
+        analyse(broken, working_copy=tmp_path / "copy", max_side=max_side)
