@@ -24,9 +24,16 @@ from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.middleware.auth import Authentication
+from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
+from imageapi.middleware.usage import UsageAccounting
 from imageapi.openapi.api import api_document
 from imageapi.processing.vips import configure_libvips
+from imageapi.resources.admin import AdminUsage
+from imageapi.resources.admin import AdminUserCollection
+from imageapi.resources.admin import AdminUserItem
+from imageapi.resources.api_keys import ApiKeyCollection
+from imageapi.resources.api_keys import ApiKeyItem
 from imageapi.resources.content import ImageContent
 from imageapi.resources.docs import SWAGGER_UI_ASSETS
 from imageapi.resources.docs import OpenApiDocument
@@ -47,12 +54,22 @@ from imageapi.resources.sessions import SessionCookie
 from imageapi.resources.tags import ImageTag
 from imageapi.resources.tags import ImageTags
 from imageapi.resources.tags import TagCollection
+from imageapi.resources.usage import UsageSummary
 from imageapi.resources.users import CurrentUser
 from imageapi.resources.users import UserCollection
 from imageapi.services.accounts import AccountService
+from imageapi.services.admin import AdminService
+from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
+from imageapi.services.quotas import QuotaService
+from imageapi.services.rate_limits import LoginThrottle
+from imageapi.services.rate_limits import NoLoginThrottle
+from imageapi.services.rate_limits import RequestRateLimit
+from imageapi.services.rate_limits import create_rate_limit_storage
+from imageapi.services.usage import UsageService
+from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.storage import create_storage
 from imageapi.storage.base import Storage
 from imageapi.web.errors import install_error_handlers
@@ -67,8 +84,15 @@ def create_app(
     *,
     clock: Callable[[], datetime] = utcnow,
     storage: Storage | None = None,
+    usage_recorder: UsageRecorder | None = None,
+    flush_usage_at_exit: bool = False,
 ) -> falcon.App:
-    """Build the WSGI app for ``config``; the schema must already be migrated."""
+    """Build the WSGI app for ``config``; the schema must already be migrated.
+
+    ``usage_recorder`` lets a caller own the usage buffer (tests flush it); by
+    default the app builds one that flushes every few seconds and, for server
+    processes (``flush_usage_at_exit``), once more when the process exits.
+    """
     if not config.secret_key:
         raise ValueError("config.secret_key must be set (see ensure_secret)")
     engine = make_engine(config.resolved_database_url)
@@ -78,10 +102,19 @@ def create_app(
         config.auth.argon2_memory_kib,
         config.auth.argon2_parallelism,
     )
+    rate_limit_storage = create_rate_limit_storage(config, engine)
     accounts = AccountService(
-        db, passwords, timedelta(seconds=config.auth.token_ttl_seconds), clock
+        db,
+        passwords,
+        timedelta(seconds=config.auth.token_ttl_seconds),
+        clock,
+        login_throttle=_login_throttle(config, rate_limit_storage),
     )
     cookie = SessionCookie(config.auth)
+    usage = UsageService(db, clock)
+    quotas = QuotaService(db, config.quotas, clock)
+    admin = AdminService(db)
+    api_keys = ApiKeyService(db, clock)
     configure_libvips(cache_max_operations=100, concurrency=2)
     images = ImageService(
         db,
@@ -90,12 +123,21 @@ def create_app(
         config.limits,
         upload_dir=config.data_dir / "uploads",
         clock=clock,
+        quotas=quotas,
     )
     max_upload = config.limits.max_upload_bytes
 
-    app = falcon.App(
-        middleware=[RequestId(), Authentication(accounts, config.auth.cookie_name)]
-    )
+    middleware = [RequestId(), Authentication(accounts, config.auth.cookie_name)]
+    if config.usage.enabled:
+        recorder = usage_recorder or make_usage_recorder(
+            config, usage, flush_at_exit=flush_usage_at_exit
+        )
+        # First, so that it times the whole request and sees the final response.
+        middleware.insert(0, UsageAccounting(recorder, clock))
+    if config.limits.requests_per_minute:
+        limit = RequestRateLimit(rate_limit_storage, config.limits.requests_per_minute)
+        middleware.append(RateLimiting(limit))
+    app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     install_media_handlers(app)
     install_error_handlers(app)
@@ -112,6 +154,13 @@ def create_app(
     app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(images))
     app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(images))
     app.add_route(f"{API}/tags", TagCollection(images))
+
+    app.add_route(f"{API}/users/me/api-keys", ApiKeyCollection(api_keys))
+    app.add_route(f"{API}/users/me/api-keys/{{key_id}}", ApiKeyItem(api_keys))
+    app.add_route(f"{API}/users/me/usage", UsageSummary(usage))
+    app.add_route(f"{API}/admin/users", AdminUserCollection(admin, quotas))
+    app.add_route(f"{API}/admin/users/{{user_id}}", AdminUserItem(admin, quotas))
+    app.add_route(f"{API}/admin/usage", AdminUsage(usage))
 
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
@@ -133,6 +182,40 @@ def _add_docs_routes(app: falcon.App, config: Config) -> None:
     app.add_static_route(SWAGGER_ASSETS, str(SWAGGER_UI_ASSETS))
 
 
+def make_account_service(config: Config) -> AccountService:
+    """Accounts without the web app, for the command line."""
+    engine = make_engine(config.resolved_database_url)
+    passwords = Passwords(
+        config.auth.argon2_time_cost,
+        config.auth.argon2_memory_kib,
+        config.auth.argon2_parallelism,
+    )
+    ttl = timedelta(seconds=config.auth.token_ttl_seconds)
+    return AccountService(
+        Database(*make_session_factories(engine)), passwords, ttl, utcnow
+    )
+
+
+def make_usage_recorder(
+    config: Config, usage: UsageService, *, flush_at_exit: bool = False
+) -> UsageRecorder:
+    return UsageRecorder(
+        usage.save_counts,
+        config.usage.flush_interval_seconds,
+        flush_at_exit=flush_at_exit,
+    )
+
+
+def _login_throttle(config: Config, storage) -> NoLoginThrottle:
+    if not config.limits.login_failures:
+        return NoLoginThrottle()
+    return LoginThrottle(
+        storage,
+        config.limits.login_failures,
+        config.limits.login_failure_window_seconds,
+    )
+
+
 def prepare(config: Config) -> Config:
     """Create the data directory and secret, and migrate the schema."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -149,7 +232,7 @@ def get_app() -> falcon.App:
     """Entry point for ``gunicorn imageapi.wsgi:application``."""
     config = prepare(load_config())
     configure_logging(config.log_level)
-    return create_app(config)
+    return create_app(config, flush_usage_at_exit=True)
 
 
 def configure_logging(level: str) -> None:

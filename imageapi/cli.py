@@ -1,8 +1,9 @@
-"""The ``imageapi`` command: serve, migrate."""
+"""The ``imageapi`` command: serve, migrate, users create."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 
 from imageapi.config import ConfigError
@@ -16,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         if args.command == "migrate":
             return _migrate(config)
+        if args.command == "users":
+            return _create_user(config, args)
         return _serve(config, args)
     except ConfigError as exc:
         print(f"imageapi: {exc}", file=sys.stderr)
@@ -32,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="worker processes (default: CPUs)")
     serve.add_argument("--reload", action="store_true", help="restart on code change")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    users = commands.add_parser("users", help="manage accounts")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    create = user_commands.add_parser(
+        "create",
+        help="create an account; the password is asked for, or read from stdin",
+    )
+    create.add_argument("email")
+    create.add_argument("--admin", action="store_true", help="give it the admin role")
     parser.set_defaults(
         command="serve", host=None, port=None, workers=None, reload=False
     )
@@ -64,3 +75,32 @@ def _migrate(config) -> int:
     prepare(config)
     print("imageapi: database is at the newest schema")
     return 0
+
+
+def _create_user(config, args) -> int:
+    from imageapi.app import make_account_service
+    from imageapi.app import prepare
+    from imageapi.errors import ImageApiError
+    from imageapi.schemas.accounts import NewUser
+    from imageapi.web.body import validate
+
+    try:
+        body = validate(NewUser, {"email": args.email, "password": _read_password()})
+        config = prepare(config)
+        role = "admin" if args.admin else "user"
+        user = make_account_service(config).register(body.email, body.password, role)
+    except (ImageApiError, ValueError) as exc:
+        print(f"imageapi: {getattr(exc, 'description', exc)}", file=sys.stderr)
+        return 1
+    print(f"imageapi: created {user.role} {user.email} (id {user.id})")
+    return 0
+
+
+def _read_password() -> str:
+    """Prompt twice on a terminal; otherwise take the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise ValueError("the passwords differ")
+    return password

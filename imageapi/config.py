@@ -74,6 +74,49 @@ class LimitsConfig(Section):
         ge=1,
         description="Largest accepted width x height, checked before decoding.",
     )
+    requests_per_minute: int = Field(
+        600, ge=0, description="Requests per user per minute; 0 turns the limit off."
+    )
+    login_failures: int = Field(
+        10,
+        ge=0,
+        description="Failed logins per client IP and email before a lockout; 0 = off.",
+    )
+    login_failure_window_seconds: int = Field(
+        900, ge=1, description="Window in which failed logins are counted, in seconds."
+    )
+    key_prefix: str = Field(
+        "imageapi",
+        min_length=1,
+        pattern=r"^[A-Za-z0-9_\-:.]+$",
+        description="Prefix of rate-limit counter keys (share one Redis safely).",
+    )
+
+
+class QuotaConfig(Section):
+    """Per-user defaults; a user's own value (set by an admin) wins. 0 = unlimited."""
+
+    max_storage_bytes: int = Field(
+        0, ge=0, description="Total bytes of stored originals per user; 0 = unlimited."
+    )
+    max_images: int = Field(
+        0, ge=0, description="Images a user may keep; 0 = unlimited."
+    )
+    max_uploads_per_day: int = Field(
+        0, ge=0, description="Uploads per user per UTC day; 0 = unlimited."
+    )
+
+
+class UsageConfig(Section):
+    enabled: bool = Field(
+        True, description="Count every authenticated request (usage accounting)."
+    )
+    flush_interval_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        description="How often each worker writes its buffered usage counters.",
+    )
 
 
 class ProcessingConfig(Section):
@@ -185,6 +228,11 @@ class Config(Section):
         description="Signs cursors and URLs; empty means generate one into "
         "data_dir/secret_key (mode 0600).",
     )
+    redis_url: str = Field(
+        "",
+        description="Keep rate-limit counters in Redis (redis://host:6379/0); "
+        "empty means in the database.",
+    )
     log_level: str = Field(
         "info",
         pattern=r"^(debug|info|warning|error|critical)$",
@@ -194,6 +242,8 @@ class Config(Section):
     limits: LimitsConfig = LimitsConfig()
     storage: StorageConfig = StorageConfig()
     processing: ProcessingConfig = ProcessingConfig()
+    quotas: QuotaConfig = QuotaConfig()
+    usage: UsageConfig = UsageConfig()
 
     @field_validator("secret_key")
     @classmethod
@@ -207,6 +257,13 @@ class Config(Section):
     def _known_database(cls, value: str) -> str:
         if value and not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
     @property

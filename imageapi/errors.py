@@ -95,3 +95,7 @@ class TooManyRequests(ImageApiError):
 class ServiceUnavailable(ImageApiError):
     status = 503
     title = "Service unavailable"
+
+
+class QuotaExceeded(Forbidden):
+    title = "Quota exceeded"

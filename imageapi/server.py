@@ -37,4 +37,5 @@ class GunicornServer(BaseApplication):
 
     def load(self):
         configure_logging(self._config.log_level)
-        return create_app(self._config)
+        # Workers leave through sys.exit, so atexit flushes their usage buffer.
+        return create_app(self._config, flush_usage_at_exit=True)

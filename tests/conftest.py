@@ -19,10 +19,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from imageapi.app import create_app
+from imageapi.app import make_usage_recorder
 from imageapi.config import Config
 from imageapi.db.base import Base
+from imageapi.db.base import utcnow
 from imageapi.db.engine import make_engine
+from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
+from imageapi.db.uow import Database
+from imageapi.services.usage import UsageService
+from imageapi.services.usage_recorder import UsageRecorder
 from tests.helpers import ApiClient
 from tests.openapi_checker import CheckedClient
 
@@ -84,8 +90,24 @@ def config(tmp_path: Path, clean_database: str) -> Config:
 
 
 @pytest.fixture
-def app(config: Config) -> falcon.App:
-    return create_app(config)
+def db(config: Config) -> Database:
+    """Direct access to the test database, for arranging rows and checking them."""
+    engine = make_engine(config.resolved_database_url)
+    yield Database(*make_session_factories(engine))
+    engine.dispose()
+
+
+@pytest.fixture
+def usage_recorder(config: Config, db: Database) -> Iterator[UsageRecorder]:
+    """The app's usage buffer; call ``flush()`` to make counts visible."""
+    recorder = make_usage_recorder(config, UsageService(db, utcnow))
+    yield recorder
+    recorder.close()
+
+
+@pytest.fixture
+def app(config: Config, usage_recorder: UsageRecorder) -> falcon.App:
+    return create_app(config, usage_recorder=usage_recorder)
 
 
 @pytest.fixture

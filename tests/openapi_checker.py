@@ -26,7 +26,7 @@ DOCUMENT_URI = "urn:imageapi:openapi"
 # Swagger UI's files: a static route, not an API operation.
 STATIC_PREFIX = "/apidoc/static/"
 ERROR_POINTER = "/components/schemas/Error"
-CREDENTIAL_HEADERS = ("authorization",)
+CREDENTIAL_HEADERS = ("authorization", "x-api-key")
 
 
 class OpenApiChecker:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
+from sqlalchemy import Date
+from sqlalchemy import Double
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -34,6 +37,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="user")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Per-user quota overrides: None means the configured default, 0 unlimited.
+    max_storage_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    max_images: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_uploads_per_day: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Session(Base):
@@ -108,3 +115,56 @@ class ImageTag(Base):
 
     image: Mapped[Image] = relationship(back_populates="tag_links")
     tag: Mapped[Tag] = relationship(lazy="joined")
+
+
+class ApiKey(Base):
+    """A long-lived credential for programs; only the SHA-256 of the key is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class UsageCounter(Base):
+    """Request counters aggregated per user, UTC day, key, route and status class.
+
+    Workers add to these rows with ``INSERT .. ON CONFLICT DO UPDATE SET n = n +
+    excluded.n``, so totals stay exact whatever the number of processes.
+    ``api_key_id`` is ``""`` for session requests: a NULL would never conflict.
+    """
+
+    __tablename__ = "usage_counters"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    api_key_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    route: Mapped[str] = mapped_column(String(255), primary_key=True)
+    status_class: Mapped[str] = mapped_column(String(3), primary_key=True)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_out: Mapped[int] = mapped_column(BigInteger, default=0)
+    processing_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    derivatives_served: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RateLimitCounter(Base):
+    """One fixed-window counter of the database rate-limit storage."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    # Unix seconds: compared with the clock in SQL on both databases.
+    expires_at: Mapped[float] = mapped_column(Double, index=True)

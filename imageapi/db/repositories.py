@@ -42,6 +42,19 @@ class UserRepository:
         query = select(User).where(User.email_key == key)
         return self._session.scalars(query).one_or_none()
 
+    def get_for_update(self, user_id: str) -> User | None:
+        """The user row, locked until commit on PostgreSQL (SQLite locks on BEGIN)."""
+        query = select(User).where(User.id == user_id).with_for_update()
+        return self._session.scalars(query).one_or_none()
+
+    def list_all_emails(self) -> list[tuple[str, str]]:
+        query = select(User.id, User.email).order_by(User.created_at, User.id)
+        return [(row.id, row.email) for row in self._session.execute(query)]
+
+    def list(self, limit: int, offset: int) -> list[User]:
+        query = select(User).order_by(User.created_at, User.id)
+        return list(self._session.scalars(query.limit(limit).offset(offset)))
+
 
 class SessionRepository:
     def __init__(self, session: DbSession) -> None:

@@ -7,10 +7,12 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from imageapi.db.api_key_repository import ApiKeyRepository
 from imageapi.db.repositories import ImageRepository
 from imageapi.db.repositories import SessionRepository
 from imageapi.db.repositories import TagRepository
 from imageapi.db.repositories import UserRepository
+from imageapi.db.usage_repository import UsageRepository
 
 
 class UnitOfWork:
@@ -19,6 +21,8 @@ class UnitOfWork:
     session: Session
     users: UserRepository
     sessions: SessionRepository
+    api_keys: ApiKeyRepository
+    usage: UsageRepository
     images: ImageRepository
     tags: TagRepository
 
@@ -29,6 +33,8 @@ class UnitOfWork:
         self.session = self._session_factory()
         self.users = UserRepository(self.session)
         self.sessions = SessionRepository(self.session)
+        self.api_keys = ApiKeyRepository(self.session)
+        self.usage = UsageRepository(self.session)
         self.images = ImageRepository(self.session)
         self.tags = TagRepository(self.session)
         return self

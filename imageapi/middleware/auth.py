@@ -1,13 +1,15 @@
-"""Authentication: cookie or bearer token -> ``req.context.principal``.
+"""Authentication: cookie, bearer token or API key -> ``req.context.principal``.
 
 Every route needs a principal unless its resource lists the method in
 ``public_methods``; an unknown route or method stays a 404 or 405, not a 401.
+Resources with ``admin_only = True`` answer 403 to anyone but admins.
 """
 
 from __future__ import annotations
 
 import falcon
 
+from imageapi.errors import Forbidden
 from imageapi.errors import NotAuthenticated
 from imageapi.services.accounts import AccountService
 
@@ -33,6 +35,8 @@ class Authentication:
                 headers={"WWW-Authenticate": 'Bearer realm="imageapi"'},
             )
         req.context.principal = principal
+        if getattr(resource, "admin_only", False) and principal.user.role != "admin":
+            raise Forbidden("Only administrators may use this route.")
 
     def _token_from(self, req: falcon.Request) -> str | None:
         header = req.get_header("Authorization")
@@ -41,5 +45,8 @@ class Authentication:
             if scheme.lower() == "bearer" and credentials.strip():
                 return credentials.strip()
             return None
+        api_key = req.get_header("X-API-Key")
+        if api_key and api_key.strip():
+            return api_key.strip()
         values = req.get_cookie_values(self._cookie_name)
         return values[0] if values else None

@@ -16,6 +16,8 @@ A self-hosted image service.
 (`POST /api/v1/sessions`). The answer carries a `token` to send as
 `Authorization: Bearer <token>` and sets the same token as an HttpOnly cookie,
 so a browser on this origin (this page included) is logged in at once.
+Scripts can create an API key (`POST /api/v1/users/me/api-keys`) and send it
+as `X-API-Key`.
 
 **Errors** are always JSON `{"title", "description"}`, with the status code
 that names the problem.

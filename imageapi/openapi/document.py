@@ -20,7 +20,7 @@ from imageapi.openapi.operation import error
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
 REQUEST_ID_REF = {"$ref": "#/components/headers/RequestId"}
-SECURITY = [{"cookieAuth": []}, {"bearerAuth": []}]
+SECURITY = [{"cookieAuth": []}, {"bearerAuth": []}, {"apiKeyAuth": []}]
 
 # Falcon URI template fields: {name} or {name:converter} or {name:converter(args)}.
 _FIELD = re.compile(r"\{(\w+)(?::(\w+)(?:\([^}]*\))?)?\}")
@@ -36,6 +36,16 @@ NOT_AUTHENTICATED = error(
     "Missing, expired or revoked credentials: log in and send the cookie or a "
     "bearer token.",
     {"WWW-Authenticate": Header('Always `Bearer realm="imageapi"`.')},
+)
+RATE_LIMITED = error(
+    "Over the per-user request rate limit (when the server sets one). Every "
+    "authenticated answer then carries the RateLimit-* headers.",
+    {
+        "Retry-After": Header("Seconds until the window resets."),
+        "RateLimit-Limit": Header("Requests per window.", {"type": "integer"}),
+        "RateLimit-Remaining": Header("Left in this window.", {"type": "integer"}),
+        "RateLimit-Reset": Header("Seconds until it resets.", {"type": "integer"}),
+    },
 )
 BODY_ERRORS = {
     400: error("The body is empty or is not valid JSON."),
@@ -96,7 +106,14 @@ def build_document(
                 "bearerAuth": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "The `token` returned by `POST /api/v1/sessions`.",
+                    "description": "The `token` returned by `POST /api/v1/sessions`, "
+                    "or an API key.",
+                },
+                "apiKeyAuth": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": "A key from `POST /api/v1/users/me/api-keys`.",
                 },
             },
         },
@@ -165,6 +182,7 @@ def _responses(operation: Operation) -> dict[int, Response]:
     responses: dict[int, Response] = {500: SERVER_ERROR}
     if not operation.public:
         responses[401] = NOT_AUTHENTICATED
+        responses[429] = RATE_LIMITED
     if operation.body is not None:
         responses.update(BODY_ERRORS)
     if operation.query is not None:

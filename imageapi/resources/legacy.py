@@ -54,7 +54,7 @@ class LegacyLogin:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, Credentials)
-        issued = self._accounts.log_in(body.email, body.password)
+        issued = self._accounts.log_in(body.email, body.password, req.remote_addr)
         self._cookie.set(resp, issued)
         resp.set_header("Cache-Control", "no-store")
         resp.media = {"token": issued.token, "expires_at": issued.expires_at}

@@ -18,6 +18,11 @@ from imageapi.db.models import User
 from imageapi.db.uow import Database
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
+from imageapi.services.rate_limits import NoLoginThrottle
+
+API_KEY_PREFIX = "iak_"
+# last_used_at is written at most this often per key, not on every request.
+API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -34,6 +39,7 @@ class Principal:
 
     user: User
     session_id: int | None = None
+    api_key_id: str | None = None
 
 
 class AccountService:
@@ -43,20 +49,22 @@ class AccountService:
         passwords: Passwords,
         token_ttl: timedelta,
         clock: Callable[[], datetime],
+        login_throttle: NoLoginThrottle | None = None,
     ) -> None:
         self._db = db
         self._passwords = passwords
         self._token_ttl = token_ttl
         self._clock = clock
+        self._throttle = login_throttle or NoLoginThrottle()
 
-    def register(self, email: str, password: str) -> User:
+    def register(self, email: str, password: str, role: str = "user") -> User:
         """Create an account; emails are unique whatever their case."""
         user = User(
             id=new_id(),
             email=email.strip(),
             email_key=email.strip().lower(),
             password_hash=self._passwords.hash(password),
-            role="user",
+            role=role,
             disabled=False,
             created_at=self._clock(),
         )
@@ -73,15 +81,24 @@ class AccountService:
                 ) from None
         return user
 
-    def log_in(self, email: str, password: str) -> IssuedToken:
-        """Check the password and open a session. One message for both failures."""
+    def log_in(self, email: str, password: str, client_ip: str = "") -> IssuedToken:
+        """Check the password and open a session. One message for both failures.
+
+        Failed attempts count per client IP and email; past the configured
+        number the pair gets 429 until the window ends, even with the right
+        password, so guessing cannot go on.
+        """
+        self._throttle.check(client_ip, email)
         with self._db.read() as uow:
             user = uow.users.get_by_email(email)
         stored = user.password_hash if user is not None else None
         if not self._passwords.verify(stored, password) or user is None:
+            self._throttle.failed(client_ip, email)
             raise InvalidCredentials("The email or password is wrong.")
         if user.disabled:
+            self._throttle.failed(client_ip, email)
             raise InvalidCredentials("This account is disabled.")
+        self._throttle.succeeded(client_ip, email)
         token = new_token()
         now = self._clock()
         expires_at = now + self._token_ttl
@@ -98,12 +115,29 @@ class AccountService:
         return IssuedToken(token=token, expires_at=expires_at)
 
     def authenticate(self, token: str) -> Principal | None:
-        """The principal behind a bearer token or cookie, or None."""
+        """The principal behind a bearer token, API key or cookie, or None."""
+        if token.startswith(API_KEY_PREFIX):
+            return self._authenticate_api_key(token)
         with self._db.read() as uow:
             login = uow.sessions.get_active(token_hash(token), self._clock())
             if login is None or login.user.disabled:
                 return None
             return Principal(user=login.user, session_id=login.id)
+
+    def _authenticate_api_key(self, key: str) -> Principal | None:
+        now = self._clock()
+        with self._db.read() as uow:
+            api_key = uow.api_keys.get_active(token_hash(key))
+            if api_key is None or api_key.user.disabled:
+                return None
+            principal = Principal(user=api_key.user, api_key_id=api_key.id)
+            last_used = api_key.last_used_at
+        stale_before = now - API_KEY_TOUCH_INTERVAL
+        if last_used is None or last_used < stale_before:
+            with self._db.write() as uow:
+                uow.api_keys.touch(api_key.id, now, stale_before)
+                uow.commit()
+        return principal
 
     def log_out(self, principal: Principal) -> None:
         if principal.session_id is None:

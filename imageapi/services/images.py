@@ -22,6 +22,7 @@ from imageapi.errors import TagNotFound
 from imageapi.processing.probe import probe
 from imageapi.processing.probe import verify_decodes
 from imageapi.services.cursors import Cursors
+from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import clean_tags
 from imageapi.services.tags import tag_key
 from imageapi.services.uploads import SpooledUpload
@@ -68,6 +69,7 @@ class ImageService:
         limits: LimitsConfig,
         upload_dir: Path,
         clock: Callable[[], datetime],
+        quotas: QuotaService,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -75,6 +77,7 @@ class ImageService:
         self._limits = limits
         self._upload_dir = upload_dir
         self._clock = clock
+        self._quotas = quotas
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
         """Stream an upload to disk under the size limit, before any checks."""
@@ -86,6 +89,8 @@ class ImageService:
         """Check, store and record an image. The row is committed only after the
         file is in place, and the file is removed again if the commit fails."""
         try:
+            # Before any decoding or storing: an upload over quota leaves nothing.
+            self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
             probed = probe(upload.path, self._limits.max_pixels)
             verify_decodes(upload.path)
@@ -108,6 +113,8 @@ class ImageService:
             upload.discard()
         try:
             with self._db.write() as uow:
+                # Again under the user's lock, so parallel uploads cannot overshoot.
+                self._quotas.check_upload(user_id, image.size, uow=uow)
                 uow.images.add(image)
                 uow.flush()
                 self._set_tags(uow, image, names)

@@ -20,7 +20,8 @@ def read_query(req: falcon.Request, model: type[Model]) -> Model:
     ``?tga=cat`` is reported instead of silently listing everything. A
     parameter given twice is refused unless the model declares it a list.
     """
-    fields = model.model_fields
+    # By the name a client sends: the alias, where a field has one ("from").
+    fields = {field.alias or name: field for name, field in model.model_fields.items()}
     data: dict[str, object] = {}
     for name, value in req.params.items():
         if name not in fields:

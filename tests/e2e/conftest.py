@@ -23,6 +23,13 @@ class RunningServer:
     host: str
     port: int
     data_dir: Path
+    process: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        """SIGTERM and wait: gunicorn shuts its workers down gracefully."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
 
 
 def free_port() -> int:
@@ -32,7 +39,15 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, clean_database: str) -> Iterator[RunningServer]:
+def server_env() -> dict[str, str]:
+    """Extra IMAGEAPI_* variables; override this fixture in a test module."""
+    return {}
+
+
+@pytest.fixture
+def server(
+    tmp_path: Path, clean_database: str, server_env: dict[str, str]
+) -> Iterator[RunningServer]:
     port = free_port()
     data_dir = tmp_path / "server-data"
     env = {
@@ -46,6 +61,7 @@ def server(tmp_path: Path, clean_database: str) -> Iterator[RunningServer]:
         "IMAGEAPI_AUTH_ARGON2_MEMORY_KIB": "64",
         "IMAGEAPI_AUTH_ARGON2_PARALLELISM": "1",
         "IMAGEAPI_LOG_LEVEL": "warning",
+        **server_env,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "imageapi"],
@@ -56,7 +72,7 @@ def server(tmp_path: Path, clean_database: str) -> Iterator[RunningServer]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(base_url, process)
-        yield RunningServer(base_url, "127.0.0.1", port, data_dir)
+        yield RunningServer(base_url, "127.0.0.1", port, data_dir, process)
     finally:
         process.terminate()
         try:

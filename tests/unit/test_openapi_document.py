@@ -138,6 +138,7 @@ def test_query_model_fields_become_parameters(document):
         "200",
         "400",
         "401",
+        "429",  # every authenticated operation: the rate limit
         "500",  # every operation: an unexpected failure
     }
 
@@ -156,6 +157,7 @@ def test_multipart_body_keeps_binary_part_and_encoding(document):
         "413",
         "415",
         "422",
+        "429",
         "500",
     }
 

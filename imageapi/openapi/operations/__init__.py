@@ -13,11 +13,13 @@ from imageapi.openapi.operations import health
 from imageapi.openapi.operations import images
 from imageapi.openapi.operations import legacy
 from imageapi.openapi.operations import tags
+from imageapi.openapi.operations import usage
 
 OPERATIONS = (
     *accounts.OPERATIONS,
     *images.OPERATIONS,
     *tags.OPERATIONS,
+    *usage.OPERATIONS,
     *health.OPERATIONS,
     *docs.OPERATIONS,
     *legacy.OPERATIONS,
@@ -28,6 +30,9 @@ TAGS = {
     "sessions": "Log in (a token and an HttpOnly cookie) and log out.",
     "images": "Upload, list and filter, download and delete your images.",
     "tags": "Tag your images and see your tags.",
+    "api-keys": "Keys for scripts: `X-API-Key` (or bearer), until revoked.",
+    "usage": "What you used: requests, bytes, storage.",
+    "admin": "Accounts, quotas and everyone's usage; administrators only.",
     "health": "Liveness and readiness probes for orchestrators.",
     "docs": "This document and its Swagger UI.",
     "legacy": "The earlier project's routes, kept for its clients: use /api/v1.",

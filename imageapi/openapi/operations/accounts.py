@@ -16,7 +16,12 @@ SET_COOKIE = Header("The session cookie: HttpOnly, SameSite=Lax, Path=/.")
 NO_STORE = Header("`no-store`: the body holds a credential.")
 EMAIL_TAKEN = error("An account with this email (in any letter case) exists.")
 WRONG_CREDENTIALS = error(
-    "Unknown email or wrong password (the answer does not say which)."
+    "Unknown email or wrong password (the answer does not say which), or the "
+    "account is disabled."
+)
+LOGIN_THROTTLED = error(
+    "Too many failed logins for this email from this address: wait.",
+    {"Retry-After": Header("Seconds until you may try again.")},
 )
 
 OPERATIONS = (
@@ -63,6 +68,7 @@ OPERATIONS = (
                 headers={"Set-Cookie": SET_COOKIE, "Cache-Control": NO_STORE},
             ),
             401: WRONG_CREDENTIALS,
+            429: LOGIN_THROTTLED,
         },
     ),
     Operation(

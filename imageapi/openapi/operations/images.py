@@ -26,6 +26,10 @@ UPLOAD = Body(
 )
 UPLOAD_ERRORS = {
     400: error("The multipart body is malformed, or has no `image` part."),
+    403: error(
+        "A quota would be passed (storage, image count or uploads today); the "
+        "description names it."
+    ),
     413: error("The image is over this server's upload limit."),
     415: error(
         "The body is not multipart/form-data, or the `image` part is not an image "

@@ -8,6 +8,7 @@ from imageapi.openapi.operation import Operation
 from imageapi.openapi.operation import Response
 from imageapi.openapi.operation import error
 from imageapi.openapi.operations.accounts import EMAIL_TAKEN
+from imageapi.openapi.operations.accounts import LOGIN_THROTTLED
 from imageapi.openapi.operations.accounts import NO_STORE
 from imageapi.openapi.operations.accounts import SET_COOKIE
 from imageapi.openapi.operations.accounts import WRONG_CREDENTIALS
@@ -85,6 +86,7 @@ OPERATIONS = (
                 headers={"Set-Cookie": SET_COOKIE, "Cache-Control": NO_STORE},
             ),
             401: WRONG_CREDENTIALS,
+            429: LOGIN_THROTTLED,
         },
     ),
     _legacy(

@@ -1,0 +1,180 @@
+"""Bodies, queries and answers of the API-key, usage and admin routes."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import model_validator
+
+from imageapi.services.usage import DEFAULT_DAYS
+
+
+class NewApiKey(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class UserPatch(BaseModel):
+    """What an admin may change; a quota of null goes back to the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    disabled: bool | None = None
+    role: Literal["user", "admin"] | None = None
+    max_storage_bytes: int | None = Field(None, ge=0)
+    max_images: int | None = Field(None, ge=0)
+    max_uploads_per_day: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _flags_not_null(self) -> UserPatch:
+        for name in ("disabled", "role"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+    def changes(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class UsageQuery(BaseModel):
+    """A range of UTC days, both ends included."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first: date | None = Field(
+        None,
+        alias="from",
+        description=f"YYYY-MM-DD; default: {DEFAULT_DAYS - 1} days before `to`.",
+    )
+    last: date | None = Field(
+        None, alias="to", description="YYYY-MM-DD; default: today (UTC)."
+    )
+
+
+class AdminUserQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(100, ge=1, le=1000, description="Page size.")
+    offset: int = Field(0, ge=0, description="Users to skip (oldest first).")
+
+
+# Responses -------------------------------------------------------------------
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="Null until first used.")
+
+
+class IssuedApiKeyOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    created_at: datetime
+    key: str = Field(
+        description="Send as `X-API-Key: <key>`. Shown only now: it is stored hashed."
+    )
+
+
+class QuotaValues(BaseModel):
+    """Quotas in bytes, images and uploads per UTC day; 0 means unlimited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_storage_bytes: int = Field(ge=0)
+    max_images: int = Field(ge=0)
+    max_uploads_per_day: int = Field(ge=0)
+
+
+class OwnQuotas(BaseModel):
+    """The user's own quotas; null means the server's default applies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_storage_bytes: int | None = Field(ge=0)
+    max_images: int | None = Field(ge=0)
+    max_uploads_per_day: int | None = Field(ge=0)
+
+
+class AdminUserOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    email: str
+    role: Literal["user", "admin"]
+    disabled: bool
+    created_at: datetime
+    quotas: OwnQuotas
+    effective_quotas: QuotaValues
+
+
+class AdminUserPage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[AdminUserOut] = Field(description="Oldest account first.")
+
+
+class TotalsOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    requests: int = Field(ge=0)
+    bytes_in: int = Field(ge=0, description="Request bodies.")
+    bytes_out: int = Field(ge=0, description="Response bodies.")
+    images: int = Field(ge=0, description="Stored now.")
+    storage_bytes: int = Field(ge=0, description="Stored now.")
+    derivatives_served: int = Field(ge=0)
+    processing_ms: int = Field(ge=0)
+
+
+class DayUsageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: date
+    requests: int = Field(ge=0)
+    bytes_in: int = Field(ge=0)
+    bytes_out: int = Field(ge=0)
+
+
+class RouteUsageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    route: str = Field(description="Method and route template.")
+    requests: int = Field(ge=0)
+    bytes_in: int = Field(ge=0)
+    bytes_out: int = Field(ge=0)
+
+
+class UsageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: date = Field(alias="from", serialization_alias="from")
+    last: date = Field(alias="to", serialization_alias="to")
+    totals: TotalsOut
+    by_day: list[DayUsageOut] = Field(description="Days with requests only.")
+    by_route: list[RouteUsageOut]
+
+
+class UserUsageOut(TotalsOut):
+    user_id: str
+    email: str
+
+
+class AllUsageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: date = Field(alias="from", serialization_alias="from")
+    last: date = Field(alias="to", serialization_alias="to")
+    users: list[UserUsageOut]

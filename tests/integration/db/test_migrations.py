@@ -1,0 +1,81 @@
+"""Migrations match the models (no autogenerate drift) and downgrade cleanly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlalchemy import inspect
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from imageapi.db.base import Base
+from imageapi.db.engine import make_engine
+from imageapi.db.migrate import alembic_config
+from imageapi.db.migrate import upgrade
+from tests.conftest import POSTGRES_URL_VARIABLE
+
+
+def test_migrated_schema_has_no_drift_from_the_models(database_url):
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True}
+            )
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    server_url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"imageapi_migrations_{secrets.token_hex(6)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_0002_upgrades_downgrades_and_upgrades_again(empty_database_url):
+    engine = make_engine(empty_database_url)
+    try:
+        config = alembic_config(engine)
+        command.upgrade(config, "0001")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, email_key, password_hash, role, "
+                    "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
+                    "'user', false, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(engine)
+        tables = set(inspect(engine).get_table_names())
+        assert {"api_keys", "usage_counters", "rate_limit_counters"} <= tables
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT max_images FROM users")).all()
+        assert kept == [(None,)]
+        command.downgrade(config, "0001")
+        inspector = inspect(engine)
+        assert "api_keys" not in inspector.get_table_names()
+        columns = {column["name"] for column in inspector.get_columns("users")}
+        assert "max_images" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()

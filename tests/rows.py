@@ -1,0 +1,52 @@
+"""Rows inserted straight into the test database, for service-level tests."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+
+from imageapi.auth.tokens import new_id
+from imageapi.db.models import Image
+from imageapi.db.models import User
+
+NOW = datetime(2030, 6, 15, 10, 30, tzinfo=UTC)
+
+
+def image_row(user_id: str, size: int, created_at: datetime = NOW) -> Image:
+    return Image(
+        id=new_id(),
+        user_id=user_id,
+        name="a.png",
+        content_type="image/png",
+        format="png",
+        size=size,
+        width=1,
+        height=1,
+        sha256="0" * 64,
+        storage_key=new_id(),
+        created_at=created_at,
+    )
+
+
+def add_image(db, user_id: str, size: int, created_at: datetime = NOW) -> None:
+    with db.write() as uow:
+        uow.session.add(image_row(user_id, size, created_at))
+        uow.commit()
+
+
+def add_user(db, **quotas) -> User:
+    email = f"{new_id().lower()}@example.com"
+    user = User(
+        id=new_id(),
+        email=email,
+        email_key=email,
+        password_hash="x",
+        role="user",
+        disabled=False,
+        created_at=NOW,
+        **quotas,
+    )
+    with db.write() as uow:
+        uow.users.add(user)
+        uow.commit()
+    return user
