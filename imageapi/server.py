@@ -26,6 +26,9 @@ class GunicornServer(BaseApplication):
             "workers": workers,
             "worker_class": "gthread",
             "threads": 4,
+            # gunicorn's largest; longer request lines get its HTML 414, as
+            # the OpenAPI document says (openapi/document.py URI_TOO_LONG).
+            "limit_request_line": 8190,
             "reload": self._reload,
             "accesslog": "-",
             "loglevel": self._config.log_level,

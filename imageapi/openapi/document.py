@@ -38,8 +38,8 @@ NOT_AUTHENTICATED = error(
     {"WWW-Authenticate": Header('Always `Bearer realm="imageapi"`.')},
 )
 RATE_LIMITED = error(
-    "Over the per-user request rate limit (when the server sets one). Every "
-    "authenticated answer then carries the RateLimit-* headers.",
+    "Over the per-user request rate limit (when the server sets one); any "
+    "request with credentials counts. Such answers carry RateLimit-* headers.",
     {
         "Retry-After": Header("Seconds until the window resets."),
         "RateLimit-Limit": Header("Requests per window.", {"type": "integer"}),
@@ -53,6 +53,11 @@ BODY_ERRORS = {
     422: error("A field is missing or invalid; the description names it."),
 }
 QUERY_ERRORS = {400: error("A query parameter is invalid; the description names it.")}
+URI_TOO_LONG = Response(
+    "The request line is over 8190 bytes: the HTTP server (gunicorn) refuses it "
+    "before the application sees it, with an HTML page.",
+    content={"text/html": {"type": "string"}},
+)
 SERVER_ERROR = error(
     "Something failed on our side (the database went away...); the description "
     "names the request id, which is logged with the cause."
@@ -179,10 +184,13 @@ class _Schemas:
 
 
 def _responses(operation: Operation) -> dict[int, Response]:
-    responses: dict[int, Response] = {500: SERVER_ERROR}
+    responses: dict[int, Response] = {
+        414: URI_TOO_LONG,
+        429: RATE_LIMITED,
+        500: SERVER_ERROR,
+    }
     if not operation.public:
         responses[401] = NOT_AUTHENTICATED
-        responses[429] = RATE_LIMITED
     if operation.body is not None:
         responses.update(BODY_ERRORS)
     if operation.query is not None:

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from datetime import datetime
+from typing import Annotated
 from typing import Literal
 
 from pydantic import BaseModel
+from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import model_validator
 
 from imageapi.services.usage import DEFAULT_DAYS
 
+MAX_INTEGER = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
+
 
 class NewApiKey(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore")
 
-    name: str = Field(min_length=1, max_length=100)
+    # Kept as sent (no trimming), so the limits mean what the document says.
+    name: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=r"\S",
+        description="Yours to recognise it by; not only spaces.",
+    )
 
 
 class UserPatch(BaseModel):
@@ -27,9 +39,11 @@ class UserPatch(BaseModel):
 
     disabled: bool | None = None
     role: Literal["user", "admin"] | None = None
-    max_storage_bytes: int | None = Field(None, ge=0)
-    max_images: int | None = Field(None, ge=0)
-    max_uploads_per_day: int | None = Field(None, ge=0)
+    # Capped at what their columns hold (BIGINT, INTEGER), so a huge number is
+    # a 422, not a database error (found by schemathesis).
+    max_storage_bytes: int | None = Field(None, ge=0, le=MAX_BIGINT)
+    max_images: int | None = Field(None, ge=0, le=MAX_INTEGER)
+    max_uploads_per_day: int | None = Field(None, ge=0, le=MAX_INTEGER)
 
     @model_validator(mode="after")
     def _flags_not_null(self) -> UserPatch:
@@ -44,17 +58,28 @@ class UserPatch(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD: not the unix times or datetimes pydantic would take."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
 class UsageQuery(BaseModel):
     """A range of UTC days, both ends included."""
 
     model_config = ConfigDict(extra="forbid")
 
-    first: date | None = Field(
+    first: Day | None = Field(
         None,
         alias="from",
         description=f"YYYY-MM-DD; default: {DEFAULT_DAYS - 1} days before `to`.",
     )
-    last: date | None = Field(
+    last: Day | None = Field(
         None, alias="to", description="YYYY-MM-DD; default: today (UTC)."
     )
 
@@ -63,7 +88,9 @@ class AdminUserQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(100, ge=1, le=1000, description="Page size.")
-    offset: int = Field(0, ge=0, description="Users to skip (oldest first).")
+    offset: int = Field(
+        0, ge=0, le=MAX_INTEGER, description="Users to skip (oldest first)."
+    )
 
 
 # Responses -------------------------------------------------------------------

@@ -190,3 +190,18 @@ def test_cli_creates_an_admin_reading_the_password_from_stdin(config, client):
     )
     assert short.returncode == 1
     assert "password" in short.stderr
+
+
+@pytest.mark.parametrize(
+    "query", ["offset=305352881390541733888", "offset=-1", "limit=0", "limit=1001"]
+)
+def test_admin_user_list_refuses_out_of_range_paging(admin, query):
+    """A huge offset was a 500 (the database cannot hold it); found by schemathesis."""
+    assert_error(admin.get(f"/api/v1/admin/users?{query}"), 400)
+
+
+@pytest.mark.parametrize("field", ["max_storage_bytes", "max_images"])
+def test_admin_quota_beyond_what_the_database_holds_is_refused(admin, api, field):
+    me = api.get("/api/v1/users/me").json["id"]
+    result = admin.request("PATCH", f"/api/v1/admin/users/{me}", json={field: 2**64})
+    assert_error(result, 422)

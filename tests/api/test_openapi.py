@@ -119,7 +119,9 @@ def test_every_error_response_is_the_shared_error_schema(document):
     }
     for path, method, operation in operations(document):
         for status, response in operation["responses"].items():
-            if int(status) >= 400:
+            if status == "414":  # gunicorn's, before the app: documented as HTML
+                assert list(response["content"]) == ["text/html"]
+            elif int(status) >= 400:
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == error, (path, method, status)
 

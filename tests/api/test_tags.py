@@ -104,3 +104,11 @@ def test_tag_cloud_counts_most_used_first_with_prefix(api):
 def test_tag_cloud_forgets_tags_no_image_uses(api, image_id):
     api.delete(f"/api/v1/images/{image_id}")
     assert api.get("/api/v1/tags").json == []
+
+
+def test_tag_whose_folded_key_outgrows_the_limit_is_refused(api):
+    """ "ß" * 64 folds to 128 characters, which the tag key column cannot hold:
+    a 500 on PostgreSQL before, a 422 now."""
+    result = upload(api, samples.png_bytes(), tags=["ß" * 64])
+    assert_error(result, 422)
+    assert upload(api, samples.png_bytes(), tags=["ß" * 32]).status_code == 201

@@ -161,6 +161,10 @@ def test_counts_are_per_utc_day_and_ranges_filter_them(config, usage_recorder):
         {"to": "2030-13-01"},
         {"from": "2030-03-02", "to": "2030-03-01"},
         {"from": "2020-01-01", "to": "2030-01-01"},
+        # Only YYYY-MM-DD, as documented: these were read as unix times and
+        # datetimes (found by schemathesis).
+        {"to": "0"},
+        {"from": "2030-03-01T00:00:00"},
     ],
 )
 def test_bad_usage_ranges_are_400(api, params):

@@ -46,7 +46,7 @@ class SessionToken:
         registered = requests.post(f"{base}/api/v1/users", json=account, timeout=10)
         assert registered.status_code in (201, 409), registered.text
         login = requests.post(f"{base}/api/v1/sessions", json=account, timeout=10)
-        login.raise_for_status()
+        assert login.status_code == 200, (login.status_code, login.text)
         return login.json()["token"]
 
     def set(self, case, data: str, context) -> None:

@@ -138,7 +138,8 @@ def test_query_model_fields_become_parameters(document):
         "200",
         "400",
         "401",
-        "429",  # every authenticated operation: the rate limit
+        "414",  # every operation: gunicorn's request line limit
+        "429",  # every operation: the rate limit
         "500",  # every operation: an unexpected failure
     }
 
@@ -155,6 +156,7 @@ def test_multipart_body_keeps_binary_part_and_encoding(document):
         "400",
         "401",
         "413",
+        "414",
         "415",
         "422",
         "429",
