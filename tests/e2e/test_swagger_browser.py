@@ -2,7 +2,8 @@
 
 Opens /apidoc/swagger, finds every documented operation on the page, runs
 "Try it out" on GET /healthz, logs in through POST /api/v1/sessions (the
-browser keeps the HttpOnly cookie) and runs GET /api/v1/users/me with it.
+browser keeps the HttpOnly cookie) and runs GET /api/v1/users/me with it, then
+uploads a file through the page's file picker and lists it.
 Leaves a screenshot at build/swagger.png.
 """
 
@@ -20,6 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests import samples
 from tests.helpers import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,11 +68,19 @@ def _operation(browser, operation_id: str, tag: str) -> WebElement:
     return block
 
 
-def _try_it_out(browser, block: WebElement, body: dict | None = None) -> tuple:
-    """Click "Try it out", fill the body, execute; the live (status, body)."""
+def _try_it_out(
+    browser, block: WebElement, body: dict | None = None, file: Path | None = None
+) -> tuple:
+    """Click "Try it out", fill the body or pick the file, execute; the live
+    (status, body)."""
     wait = WebDriverWait(browser, WAIT_SECONDS)
     wait.until(lambda _: block.find_elements(By.CSS_SELECTOR, ".try-out__btn"))
     block.find_element(By.CSS_SELECTOR, ".try-out__btn").click()
+    if file is not None:
+        picker = wait.until(
+            lambda _: block.find_element(By.CSS_SELECTOR, "input[type=file]")
+        )
+        picker.send_keys(str(file))
     if body is not None:
         editor = wait.until(
             lambda _: block.find_element(By.CSS_SELECTOR, "textarea.body-param__text")
@@ -90,7 +100,7 @@ def _try_it_out(browser, block: WebElement, body: dict | None = None) -> tuple:
     return status.text.strip(), text
 
 
-def test_swagger_ui_lists_every_operation_and_tries_them_out(server, browser):
+def test_swagger_ui_lists_every_operation_and_tries_them_out(server, browser, tmp_path):
     base = server.base_url
     document = requests.get(f"{base}/api/v1/openapi.json", timeout=10).json()
     documented = {
@@ -138,6 +148,19 @@ def test_swagger_ui_lists_every_operation_and_tries_them_out(server, browser):
     status, body = _try_it_out(browser, me)
     assert status == "200", body
     assert json.loads(body)["email"] == email
+
+    # Upload a file from the page's file picker, then see it listed.
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(samples.png_bytes())
+    upload = _operation(browser, "uploadImage", "images")
+    status, body = _try_it_out(browser, upload, file=photo)
+    assert status == "201", body
+    image = json.loads(body)
+    assert (image["format"], image["name"]) == ("png", "photo.png")
+    listing = _operation(browser, "listImages", "images")
+    status, body = _try_it_out(browser, listing)
+    assert status == "200", body
+    assert [item["id"] for item in json.loads(body)["items"]] == [image["id"]]
 
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     browser.execute_script("arguments[0].scrollIntoView()", me)
