@@ -24,6 +24,7 @@ from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.middleware.auth import Authentication
+from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
 from imageapi.middleware.usage import UsageAccounting
@@ -127,7 +128,11 @@ def create_app(
     )
     max_upload = config.limits.max_upload_bytes
 
-    middleware = [RequestId(), Authentication(accounts, config.auth.cookie_name)]
+    middleware = [
+        RequestId(),
+        Authentication(accounts, config.auth.cookie_name),
+        RefuseNulInPath(),
+    ]
     if config.usage.enabled:
         recorder = usage_recorder or make_usage_recorder(
             config, usage, flush_at_exit=flush_usage_at_exit

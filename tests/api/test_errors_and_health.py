@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from imageapi.app import create_app
+from tests import samples
 from tests.helpers import assert_error
+from tests.helpers import upload
 from tests.openapi_checker import CheckedClient
 
 
@@ -67,3 +71,30 @@ def test_readyz_is_503_when_database_unreachable(config, tmp_path):
     broken = config.with_overrides(database_url=f"sqlite:///{missing}")
     client = CheckedClient(create_app(broken))
     assert_error(client.simulate_get("/readyz"), 503)
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/images/%00", 404),
+        ("/api/v1/images/%00/content", 404),
+        ("/api/v1/images/%00/tags", 404),
+        ("/api/image/%00", 404),
+        ("/api/v1/users/me/api-keys/%00", 404),
+    ],
+)
+def test_nul_in_a_path_names_nothing(api, path, status):
+    """PostgreSQL cannot compare text holding NUL: these were 500s there."""
+    method = "DELETE" if "api-keys" in path else "GET"
+    assert_error(api.request(method, path), status)
+
+
+def test_filters_holding_nul_match_nothing(api):
+    """Were 500s on PostgreSQL (found by schemathesis: GET /api/v1/tags?prefix=)."""
+    stored = upload(api, samples.png_bytes(), tags=["cat"])
+    assert stored.status_code == 201
+    assert api.get("/api/v1/tags?prefix=%00").json == []
+    assert api.get("/api/v1/images?name=a%00").json["items"] == []
+    assert api.get("/api/v1/images?tag=cat&tag=%00").json["items"] == []
+    any_of = api.get("/api/v1/images?tag=cat&tag=%00&tag_mode=any").json
+    assert [item["id"] for item in any_of["items"]] == [stored.json["id"]]
