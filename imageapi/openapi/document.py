@@ -12,10 +12,9 @@ from pydantic import BaseModel
 from pydantic import TypeAdapter
 
 from imageapi import __version__
-from imageapi.openapi.operation import Header
 from imageapi.openapi.operation import Operation
 from imageapi.openapi.operation import Response
-from imageapi.openapi.operation import error
+from imageapi.openapi.responses import responses_of
 
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
@@ -31,37 +30,6 @@ _CONVERTER_SCHEMAS: dict[str | None, dict[str, Any]] = {
     "uuid": {"type": "string", "format": "uuid"},
     "path": {"type": "string"},
 }
-
-NOT_AUTHENTICATED = error(
-    "Missing, expired or revoked credentials: log in and send the cookie or a "
-    "bearer token.",
-    {"WWW-Authenticate": Header('Always `Bearer realm="imageapi"`.')},
-)
-RATE_LIMITED = error(
-    "Over the per-user request rate limit (when the server sets one); any "
-    "request with credentials counts. Such answers carry RateLimit-* headers.",
-    {
-        "Retry-After": Header("Seconds until the window resets."),
-        "RateLimit-Limit": Header("Requests per window.", {"type": "integer"}),
-        "RateLimit-Remaining": Header("Left in this window.", {"type": "integer"}),
-        "RateLimit-Reset": Header("Seconds until it resets.", {"type": "integer"}),
-    },
-)
-BODY_ERRORS = {
-    400: error("The body is empty or is not valid JSON."),
-    415: error("The body is neither JSON nor form-encoded (see the media types)."),
-    422: error("A field is missing or invalid; the description names it."),
-}
-QUERY_ERRORS = {400: error("A query parameter is invalid; the description names it.")}
-URI_TOO_LONG = Response(
-    "The request line is over 8190 bytes: the HTTP server (gunicorn) refuses it "
-    "before the application sees it, with an HTML page.",
-    content={"text/html": {"type": "string"}},
-)
-SERVER_ERROR = error(
-    "Something failed on our side (the database went away...); the description "
-    "names the request id, which is logged with the cause."
-)
 
 
 def openapi_path(template: str) -> str:
@@ -164,7 +132,7 @@ class _Schemas:
                 wanted[(operation.body.model, "validation")] = TypeAdapter(
                     operation.body.model
                 )
-            for response in _responses(operation).values():
+            for response in responses_of(operation).values():
                 if response.model is not None:
                     key = (response.model, "serialization")
                     wanted[key] = TypeAdapter(response.model)
@@ -181,22 +149,6 @@ class _Schemas:
         name = self.of(model, "validation")["$ref"].rsplit("/", 1)[-1]
         schema = self.definitions[name]
         return schema.get("properties", {}), set(schema.get("required", ()))
-
-
-def _responses(operation: Operation) -> dict[int, Response]:
-    responses: dict[int, Response] = {
-        414: URI_TOO_LONG,
-        429: RATE_LIMITED,
-        500: SERVER_ERROR,
-    }
-    if not operation.public:
-        responses[401] = NOT_AUTHENTICATED
-    if operation.body is not None:
-        responses.update(BODY_ERRORS)
-    if operation.query is not None:
-        responses.update(QUERY_ERRORS)
-    responses.update(operation.responses)
-    return dict(sorted(responses.items()))
 
 
 def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
@@ -222,7 +174,7 @@ def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
         result["requestBody"] = _request_body(operation, schemas)
     result["responses"] = {
         str(status): _response(response, schemas)
-        for status, response in _responses(operation).items()
+        for status, response in responses_of(operation).items()
     }
     return result
 

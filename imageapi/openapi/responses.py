@@ -1,0 +1,57 @@
+"""Responses the generator adds: what every operation of a kind can answer."""
+
+from __future__ import annotations
+
+from imageapi.openapi.operation import Header
+from imageapi.openapi.operation import Operation
+from imageapi.openapi.operation import Response
+from imageapi.openapi.operation import error
+
+NOT_AUTHENTICATED = error(
+    "Missing, expired or revoked credentials: log in and send the cookie or a "
+    "bearer token.",
+    {"WWW-Authenticate": Header('Always `Bearer realm="imageapi"`.')},
+)
+RATE_LIMITED = error(
+    "Over the per-user request rate limit (when the server sets one); any "
+    "request with credentials counts. Such answers carry RateLimit-* headers.",
+    {
+        "Retry-After": Header("Seconds until the window resets."),
+        "RateLimit-Limit": Header("Requests per window.", {"type": "integer"}),
+        "RateLimit-Remaining": Header("Left in this window.", {"type": "integer"}),
+        "RateLimit-Reset": Header("Seconds until it resets.", {"type": "integer"}),
+    },
+)
+BODY_ERRORS = {
+    400: error("The body is empty or is not valid JSON."),
+    415: error("The body is neither JSON nor form-encoded (see the media types)."),
+    422: error("A field is missing or invalid; the description names it."),
+}
+QUERY_ERRORS = {400: error("A query parameter is invalid; the description names it.")}
+URI_TOO_LONG = Response(
+    "The request line is over 8190 bytes: the HTTP server (gunicorn) refuses it "
+    "before the application sees it, with an HTML page.",
+    content={"text/html": {"type": "string"}},
+)
+SERVER_ERROR = error(
+    "Something failed on our side (the database went away...); the description "
+    "names the request id, which is logged with the cause."
+)
+
+
+def responses_of(operation: Operation) -> dict[int, Response]:
+    """Its responses by status: the ones it lists, and those every operation
+    of its kind can answer."""
+    responses: dict[int, Response] = {
+        414: URI_TOO_LONG,
+        429: RATE_LIMITED,
+        500: SERVER_ERROR,
+    }
+    if not operation.public:
+        responses[401] = NOT_AUTHENTICATED
+    if operation.body is not None:
+        responses.update(BODY_ERRORS)
+    if operation.query is not None:
+        responses.update(QUERY_ERRORS)
+    responses.update(operation.responses)
+    return dict(sorted(responses.items()))
