@@ -31,6 +31,7 @@ from imageapi.resources.health import Health
 from imageapi.resources.health import Readiness
 from imageapi.resources.images import ImageCollection
 from imageapi.resources.images import ImageItem
+from imageapi.resources.images import ImageMetadata
 from imageapi.resources.legacy import LegacyImage
 from imageapi.resources.legacy import LegacyImageCollection
 from imageapi.resources.legacy import LegacyImageTag
@@ -49,6 +50,7 @@ from imageapi.services.accounts import AccountService
 from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
+from imageapi.services.renditions import RenditionService
 from imageapi.storage import create_storage
 from imageapi.storage.base import Storage
 from imageapi.web.errors import install_error_handlers
@@ -77,15 +79,21 @@ def create_app(
         db, passwords, timedelta(seconds=config.auth.token_ttl_seconds), clock
     )
     cookie = SessionCookie(config.auth)
-    configure_libvips(cache_max_operations=100, concurrency=2)
+    configure_libvips(
+        cache_max_operations=config.processing.cache_max_operations,
+        concurrency=config.processing.concurrency,
+    )
+    storage = storage or create_storage(config)
     images = ImageService(
         db,
-        storage or create_storage(config),
+        storage,
         Cursors(config.secret_key),
         config.limits,
         upload_dir=config.data_dir / "uploads",
         clock=clock,
+        working_copy_max_side=config.processing.working_copy_max_side,
     )
+    renditions = RenditionService(db, storage, config.processing, config.limits, clock)
     max_upload = config.limits.max_upload_bytes
 
     app = falcon.App(
@@ -103,7 +111,10 @@ def create_app(
     app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
     app.add_route(f"{API}/images", ImageCollection(images, max_upload))
     app.add_route(f"{API}/images/{{image_id}}", ImageItem(images))
-    app.add_route(f"{API}/images/{{image_id}}/content", ImageContent(images))
+    app.add_route(
+        f"{API}/images/{{image_id}}/content", ImageContent(images, renditions)
+    )
+    app.add_route(f"{API}/images/{{image_id}}/metadata", ImageMetadata(images))
     app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(images))
     app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(images))
     app.add_route(f"{API}/tags", TagCollection(images))
@@ -111,7 +122,7 @@ def create_app(
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
     app.add_route("/api/images", LegacyImageCollection(images, max_upload))
-    app.add_route("/api/image/{img_id}", LegacyImage(images))
+    app.add_route("/api/image/{img_id}", LegacyImage(images, renditions))
     app.add_route("/api/{img_id}/tags", LegacyImageTags(images))
     app.add_route("/api/{img_id}/tags/{tag}", LegacyImageTag(images))
     return app

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from imageapi.db.derivatives import DerivativeRepository
 from imageapi.db.repositories import ImageRepository
 from imageapi.db.repositories import SessionRepository
 from imageapi.db.repositories import TagRepository
@@ -21,6 +22,7 @@ class UnitOfWork:
     sessions: SessionRepository
     images: ImageRepository
     tags: TagRepository
+    derivatives: DerivativeRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -31,6 +33,7 @@ class UnitOfWork:
         self.sessions = SessionRepository(self.session)
         self.images = ImageRepository(self.session)
         self.tags = TagRepository(self.session)
+        self.derivatives = DerivativeRepository(self.session)
         return self
 
     def __exit__(
