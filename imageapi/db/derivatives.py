@@ -37,8 +37,15 @@ class DerivativeRepository:
         """
         dialect = self._session.get_bind().dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(Derivative).values(row).on_conflict_do_nothing()
-        return self._session.execute(statement).rowcount == 1
+        statement = (
+            insert(Derivative)
+            .values(row)
+            .on_conflict_do_nothing()
+            .returning(Derivative.id)
+        )
+        # RETURNING rather than rowcount, which ORM-enabled inserts do not
+        # report reliably on every driver.
+        return self._session.execute(statement).scalar_one_or_none() is not None
 
     def touch(self, derivative_id: int, now: datetime) -> None:
         self._session.execute(

@@ -108,3 +108,11 @@ def test_readers_never_see_a_partial_object(storage):
         storage.put("k", io.BytesIO(big))
     reader.join()
     assert set(seen) == {len(big)}
+
+
+def test_as_file_gives_a_readable_path(storage):
+    storage.put("dir/object", io.BytesIO(b"pixels"))
+    with storage.as_file("dir/object") as path:
+        assert path.read_bytes() == b"pixels"
+    with pytest.raises(ObjectNotFound), storage.as_file("missing"):
+        pass
