@@ -20,9 +20,9 @@ def limit_malloc_arenas(_server: object, _worker: object) -> None:
     """Give the worker's threads 2 malloc arenas instead of up to 8 per core.
 
     With gunicorn's threads and libvips' own, glibc creates an arena per
-    thread and seldom returns freed image buffers from them; two arenas kept
-    peak RSS per worker about 30 MiB lower in benchmarks/thumbnails.py at the
-    same speed. A no-op where the C library has no ``mallopt`` (musl).
+    thread and seldom returns freed image buffers from them; two arenas took
+    about 30 MiB off a worker's RSS after a few hundred thumbnails (see
+    docs/benchmarks.md). A no-op where the C library has no ``mallopt``.
     """
     name = ctypes.util.find_library("c")
     mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
