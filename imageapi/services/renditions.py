@@ -98,10 +98,6 @@ class RenditionService:
         self._added_lock = threading.Lock()
         self._added_since_check = 0
 
-    @property
-    def preset_names(self) -> tuple[str, ...]:
-        return tuple(sorted(self._presets))
-
     def prepare(
         self, user_id: str, image_id: str, params: Mapping, accept: str
     ) -> PreparedRendition:
