@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm import raiseload
 
 from imageapi.db.models import Image
 from imageapi.db.models import ImageTag
@@ -83,6 +84,8 @@ class ImageFilter:
     match_any_tag: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
+    taken_after: datetime | None = None
+    taken_before: datetime | None = None
     format: str | None = None
     name_contains: str | None = None
     # Keyset position: rows strictly older than (created_at, id).
@@ -97,11 +100,20 @@ class ImageRepository:
         self._session.add(image)
 
     def get(
-        self, user_id: str, image_id: str, *, for_update: bool = False
+        self,
+        user_id: str,
+        image_id: str,
+        *,
+        for_update: bool = False,
+        with_tags: bool = True,
     ) -> Image | None:
+        """The user's image; ``with_tags=False`` saves the tag query (reading
+        ``tags`` then raises instead of silently loading)."""
         query = select(Image).where(Image.id == image_id, Image.user_id == user_id)
         if for_update:
             query = query.with_for_update()
+        if not with_tags:
+            query = query.options(raiseload(Image.tag_links))
         return self._session.scalars(query).one_or_none()
 
     def delete(self, image: Image) -> None:
@@ -127,6 +139,10 @@ class ImageRepository:
             query = query.where(Image.created_at > wanted.created_after)
         if wanted.created_before is not None:
             query = query.where(Image.created_at < wanted.created_before)
+        if wanted.taken_after is not None:
+            query = query.where(Image.taken_at > wanted.taken_after)
+        if wanted.taken_before is not None:
+            query = query.where(Image.taken_at < wanted.taken_before)
         if wanted.format is not None:
             query = query.where(Image.format == wanted.format)
         if wanted.name_contains:

@@ -52,6 +52,12 @@ class ImageListQuery(BaseModel):
     created_before: Timestamp | None = Field(
         None, description="ISO 8601 or unix seconds (exclusive)."
     )
+    taken_after: Timestamp | None = Field(
+        None, description="EXIF time taken; ISO 8601 or unix seconds (exclusive)."
+    )
+    taken_before: Timestamp | None = Field(
+        None, description="EXIF time taken; ISO 8601 or unix seconds (exclusive)."
+    )
     format: Literal[tuple(CONTENT_TYPES)] | None = Field(  # type: ignore[valid-type]
         None, description="Only images of this format."
     )
@@ -63,7 +69,7 @@ class ImageListQuery(BaseModel):
         None, max_length=512, description="next_cursor of the previous page."
     )
 
-    @field_validator("created_after", "created_before")
+    @field_validator("created_after", "created_before", "taken_after", "taken_before")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else _aware(value)

@@ -28,9 +28,37 @@ def image_document(image: Image) -> dict[str, Any]:
         "width": image.width,
         "height": image.height,
         "sha256": image.sha256,
+        "blurhash": image.blurhash,
         "tags": image.tags,
         "created_at": image.created_at,
-        "links": {"self": base, "content": f"{base}/content", "tags": f"{base}/tags"},
+        "links": {
+            "self": base,
+            "content": f"{base}/content",
+            "metadata": f"{base}/metadata",
+            "tags": f"{base}/tags",
+        },
+    }
+
+
+def metadata_document(image: Image) -> dict[str, Any]:
+    """Sizes are as displayed (after EXIF orientation); unknown values are null."""
+    gps = None
+    if image.latitude is not None and image.longitude is not None:
+        gps = {"latitude": image.latitude, "longitude": image.longitude}
+    return {
+        "width": image.width,
+        "height": image.height,
+        "format": image.format,
+        "pages": image.pages,
+        "has_alpha": image.has_alpha,
+        "orientation": image.orientation,
+        "colour_space": image.colour_space,
+        "exif": {
+            "make": image.camera_make,
+            "model": image.camera_model,
+            "taken_at": image.taken_at,
+            "gps": gps,
+        },
     }
 
 
