@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -62,6 +64,7 @@ def running_thumbor(venv_dir: Path, work: Path, image_root: Path, processes: int
             str(processes),
         ],
         stdout=subprocess.DEVNULL,
+        start_new_session=True,  # its forked workers outlive a plain terminate
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -77,5 +80,5 @@ def running_thumbor(venv_dir: Path, work: Path, image_root: Path, processes: int
         time.sleep(1)  # let every forked process reach its accept loop
         yield base, worker_pids(process.pid) or [process.pid]
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

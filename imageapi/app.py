@@ -43,6 +43,7 @@ from imageapi.resources.health import Health
 from imageapi.resources.health import Readiness
 from imageapi.resources.images import ImageCollection
 from imageapi.resources.images import ImageItem
+from imageapi.resources.images import ImageMetadata
 from imageapi.resources.legacy import LegacyImage
 from imageapi.resources.legacy import LegacyImageCollection
 from imageapi.resources.legacy import LegacyImageTag
@@ -69,6 +70,7 @@ from imageapi.services.rate_limits import LoginThrottle
 from imageapi.services.rate_limits import NoLoginThrottle
 from imageapi.services.rate_limits import RequestRateLimit
 from imageapi.services.rate_limits import create_rate_limit_storage
+from imageapi.services.renditions import RenditionService
 from imageapi.services.usage import UsageService
 from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.storage import create_storage
@@ -116,16 +118,22 @@ def create_app(
     quotas = QuotaService(db, config.quotas, clock)
     admin = AdminService(db)
     api_keys = ApiKeyService(db, clock)
-    configure_libvips(cache_max_operations=100, concurrency=2)
+    configure_libvips(
+        cache_max_operations=config.processing.cache_max_operations,
+        concurrency=config.processing.concurrency,
+    )
+    storage = storage or create_storage(config)
     images = ImageService(
         db,
-        storage or create_storage(config),
+        storage,
         Cursors(config.secret_key),
         config.limits,
         upload_dir=config.data_dir / "uploads",
         clock=clock,
         quotas=quotas,
+        working_copy_max_side=config.processing.working_copy_max_side,
     )
+    renditions = RenditionService(db, storage, config.processing, config.limits, clock)
     max_upload = config.limits.max_upload_bytes
 
     middleware = [
@@ -155,7 +163,10 @@ def create_app(
     app.add_route(f"{API}/sessions/current", CurrentSession(accounts, cookie))
     app.add_route(f"{API}/images", ImageCollection(images, max_upload))
     app.add_route(f"{API}/images/{{image_id}}", ImageItem(images))
-    app.add_route(f"{API}/images/{{image_id}}/content", ImageContent(images))
+    app.add_route(
+        f"{API}/images/{{image_id}}/content", ImageContent(images, renditions)
+    )
+    app.add_route(f"{API}/images/{{image_id}}/metadata", ImageMetadata(images))
     app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(images))
     app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(images))
     app.add_route(f"{API}/tags", TagCollection(images))
@@ -170,7 +181,7 @@ def create_app(
     app.add_route("/api/user/register", LegacyRegister(accounts))
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
     app.add_route("/api/images", LegacyImageCollection(images, max_upload))
-    app.add_route("/api/image/{img_id}", LegacyImage(images))
+    app.add_route("/api/image/{img_id}", LegacyImage(images, renditions))
     app.add_route("/api/{img_id}/tags", LegacyImageTags(images))
     app.add_route("/api/{img_id}/tags/{tag}", LegacyImageTag(images))
     _add_docs_routes(app, config)
@@ -178,7 +189,7 @@ def create_app(
 
 
 def _add_docs_routes(app: falcon.App, config: Config) -> None:
-    document = OpenApiDocument(api_document(config.auth))
+    document = OpenApiDocument(api_document(config))
     app.add_route(f"{API}/openapi.json", document)
     app.add_route("/apidoc/openapi.json", document)
     swagger = SwaggerUi(f"{API}/openapi.json", SWAGGER_ASSETS)

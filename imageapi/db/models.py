@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
 from sqlalchemy import Date
 from sqlalchemy import Double
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -62,7 +63,10 @@ class Session(Base):
 
 class Image(Base):
     __tablename__ = "images"
-    __table_args__ = (Index("ix_images_user_created", "user_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_images_user_created", "user_id", "created_at", "id"),
+        Index("ix_images_user_taken", "user_id", "taken_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -75,6 +79,22 @@ class Image(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the upload analysis found (migration 0003). Rows uploaded before it
+    # keep the defaults: no blurhash, no EXIF, no working copy.
+    pages: Mapped[int] = mapped_column(Integer, default=1)
+    has_alpha: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    orientation: Mapped[int] = mapped_column(Integer, default=1)
+    colour_space: Mapped[str | None] = mapped_column(String(32), default=None)
+    camera_make: Mapped[str | None] = mapped_column(String(255), default=None)
+    camera_model: Mapped[str | None] = mapped_column(String(255), default=None)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    latitude: Mapped[float | None] = mapped_column(Float, default=None)
+    longitude: Mapped[float | None] = mapped_column(Float, default=None)
+    blurhash: Mapped[str | None] = mapped_column(String(64), default=None)
+    # A reduced upright copy kept beside the original; None when there is none.
+    working_copy_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    working_copy_width: Mapped[int | None] = mapped_column(Integer, default=None)
+    working_copy_height: Mapped[int | None] = mapped_column(Integer, default=None)
 
     tag_links: Mapped[list[ImageTag]] = relationship(
         back_populates="image",
@@ -168,3 +188,27 @@ class RateLimitCounter(Base):
     count: Mapped[int] = mapped_column(BigInteger)
     # Unix seconds: compared with the clock in SQL on both databases.
     expires_at: Mapped[float] = mapped_column(Double, index=True)
+
+
+class Derivative(Base):
+    """A cached rendition of an image, stored under ``storage_key``.
+
+    ``cache_key`` is ``RenditionOptions.cache_key()``: equivalent requests share
+    one row. ``last_used_at`` is refreshed at most once a minute, so cache hits
+    rarely write.
+    """
+
+    __tablename__ = "derivatives"
+    __table_args__ = (
+        UniqueConstraint("image_id", "cache_key"),
+        Index("ix_derivatives_last_used", "last_used_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    image_id: Mapped[str] = mapped_column(ForeignKey("images.id", ondelete="CASCADE"))
+    cache_key: Mapped[str] = mapped_column(String(512))
+    storage_key: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from limits.storage import Storage
 from sqlalchemy import Engine
+from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -46,6 +47,7 @@ class DatabaseRateLimitStorage(Storage):
         self._clock = clock
         self._insert = insert_for(engine.dialect.name)
         self._next_purge = 0.0
+        self._increment = self._increment_statement()
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -53,12 +55,30 @@ class DatabaseRateLimitStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = self._clock()
+        parameters = {
+            "key": self._prefix + key,
+            "amount": amount,
+            "expires_at": now + expiry,
+            "now": now,
+        }
+        with self._engine.begin() as connection:
+            count = connection.execute(self._increment, parameters).scalar_one()
+            if now >= self._next_purge:
+                self._next_purge = now + PURGE_EVERY_SECONDS
+                table = RateLimitCounter
+                connection.execute(delete(table).where(table.expires_at < now))
+        return int(count)
+
+    def _increment_statement(self):
+        """One upsert that restarts an expired window, built once (hot path)."""
         table = RateLimitCounter
         statement = self._insert(table).values(
-            key=self._prefix + key, count=amount, expires_at=now + expiry
+            key=bindparam("key"),
+            count=bindparam("amount"),
+            expires_at=bindparam("expires_at"),
         )
-        expired = table.expires_at <= now
-        statement = statement.on_conflict_do_update(
+        expired = table.expires_at <= bindparam("now")
+        return statement.on_conflict_do_update(
             index_elements=[table.key],
             set_={
                 "count": case(
@@ -70,12 +90,6 @@ class DatabaseRateLimitStorage(Storage):
                 ),
             },
         ).returning(table.count)
-        with self._engine.begin() as connection:
-            count = connection.execute(statement).scalar_one()
-            if now >= self._next_purge:
-                self._next_purge = now + PURGE_EVERY_SECONDS
-                connection.execute(delete(table).where(table.expires_at < now))
-        return int(count)
 
     def get(self, key: str) -> int:
         row = self._live_row(key)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm import raiseload
 
 from imageapi.db.models import Image
 from imageapi.db.models import ImageTag
@@ -63,13 +65,17 @@ class SessionRepository:
     def add(self, login: Session) -> None:
         self._session.add(login)
 
+    # Built once: this runs on every authenticated request, and building a
+    # statement costs more Python time than executing it on SQLite.
+    _ACTIVE = select(Session).where(
+        Session.token_hash == bindparam("token_hash"),
+        Session.revoked_at.is_(None),
+        Session.expires_at > bindparam("now"),
+    )
+
     def get_active(self, token_hash: str, now: datetime) -> Session | None:
-        query = select(Session).where(
-            Session.token_hash == token_hash,
-            Session.revoked_at.is_(None),
-            Session.expires_at > now,
-        )
-        return self._session.scalars(query).one_or_none()
+        parameters = {"token_hash": token_hash, "now": now}
+        return self._session.scalars(self._ACTIVE, parameters).one_or_none()
 
     def revoke(self, session_id: int, now: datetime) -> None:
         self._session.execute(
@@ -88,6 +94,8 @@ class ImageFilter:
     match_any_tag: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
+    taken_after: datetime | None = None
+    taken_before: datetime | None = None
     format: str | None = None
     name_contains: str | None = None
     # Keyset position: rows strictly older than (created_at, id).
@@ -102,11 +110,20 @@ class ImageRepository:
         self._session.add(image)
 
     def get(
-        self, user_id: str, image_id: str, *, for_update: bool = False
+        self,
+        user_id: str,
+        image_id: str,
+        *,
+        for_update: bool = False,
+        with_tags: bool = True,
     ) -> Image | None:
+        """The user's image; ``with_tags=False`` saves the tag query (reading
+        ``tags`` then raises instead of silently loading)."""
         query = select(Image).where(Image.id == image_id, Image.user_id == user_id)
         if for_update:
             query = query.with_for_update()
+        if not with_tags:
+            query = query.options(raiseload(Image.tag_links))
         return self._session.scalars(query).one_or_none()
 
     def delete(self, image: Image) -> None:
@@ -134,6 +151,10 @@ class ImageRepository:
             query = query.where(Image.created_at > wanted.created_after)
         if wanted.created_before is not None:
             query = query.where(Image.created_at < wanted.created_before)
+        if wanted.taken_after is not None:
+            query = query.where(Image.taken_at > wanted.taken_after)
+        if wanted.taken_before is not None:
+            query = query.where(Image.taken_at < wanted.taken_before)
         if wanted.format is not None:
             query = query.where(Image.format == wanted.format)
         if wanted.name_contains:

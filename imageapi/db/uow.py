@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from imageapi.db.api_key_repository import ApiKeyRepository
+from imageapi.db.derivatives import DerivativeRepository
 from imageapi.db.repositories import ImageRepository
 from imageapi.db.repositories import SessionRepository
 from imageapi.db.repositories import TagRepository
@@ -25,6 +26,7 @@ class UnitOfWork:
     usage: UsageRepository
     images: ImageRepository
     tags: TagRepository
+    derivatives: DerivativeRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -37,6 +39,7 @@ class UnitOfWork:
         self.usage = UsageRepository(self.session)
         self.images = ImageRepository(self.session)
         self.tags = TagRepository(self.session)
+        self.derivatives = DerivativeRepository(self.session)
         return self
 
     def __exit__(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from imageapi.config import AuthConfig
+from imageapi.config import Config
 from imageapi.openapi.document import build_document
 from imageapi.openapi.operations import OPERATIONS
 from imageapi.openapi.operations import TAGS
+from imageapi.processing.parameters import openapi_parameters
 
 DESCRIPTION = """\
 A self-hosted image service.
@@ -24,10 +25,11 @@ that names the problem.
 """
 
 
-def api_document(auth: AuthConfig) -> dict[str, Any]:
+def api_document(config: Config) -> dict[str, Any]:
     return build_document(
         OPERATIONS,
-        cookie_name=auth.cookie_name,
+        cookie_name=config.auth.cookie_name,
         tags=TAGS,
         description=DESCRIPTION,
+        transform_parameters=openapi_parameters(tuple(config.processing.presets)),
     )

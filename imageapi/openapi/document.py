@@ -44,15 +44,27 @@ def build_document(
     tags: Mapping[str, str],
     title: str = "imageapi",
     description: str = "",
+    transform_parameters: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The document for ``operations``; ``tags`` maps each tag to its description."""
+    """The document for ``operations``; ``tags`` maps each tag to its description.
+
+    ``transform_parameters`` are OpenAPI parameter objects added to every
+    operation marked ``transforms``.
+    """
+    transform_parameters = [dict(parameter) for parameter in transform_parameters]
     operations = list(operations)
     _check_table(operations)
     schemas = _Schemas(operations)
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
         path_item = paths.setdefault(openapi_path(operation.path), {})
-        path_item[operation.method.lower()] = _operation(operation, schemas)
+        rendered = _operation(operation, schemas)
+        if operation.transforms:
+            rendered["parameters"] = [
+                *rendered.get("parameters", ()),
+                *transform_parameters,
+            ]
+        path_item[operation.method.lower()] = rendered
     document = {
         "openapi": OPENAPI_VERSION,
         "info": {"title": title, "version": __version__, "description": description},

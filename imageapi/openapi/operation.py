@@ -90,6 +90,8 @@ class Operation:
         body: the request body.
         request_headers: optional request headers the operation reads
             (``Range``, ``If-None-Match``...), by name.
+        transforms: also takes the transform query parameters (their table is
+            ``processing/parameters.py``; the presets come from the config).
         responses: by status. Errors every operation of its kind can answer
             (401 when authenticated, 400/415/422 for a body, 400 for a query)
             are added by the generator unless given here.
@@ -108,6 +110,7 @@ class Operation:
     query: type[BaseModel] | None = None
     body: Body | None = None
     request_headers: Mapping[str, Header] = field(default_factory=dict)
+    transforms: bool = False
     deprecated: bool = False
 
 

@@ -27,7 +27,7 @@ Presets = Mapping[str, Mapping[str, str]]
 
 # Bump when the pipeline changes its output for the same options, so cached
 # derivatives and ETags made by the old code are not served for the new.
-KEY_VERSION = "r1"
+KEY_VERSION = "r2"
 DEFAULT_SHARPEN_SIGMA = 1.0  # so that sharpen=1 means the same as sharpen=true
 FLAGS = {"true": True, "1": True, "": True, "false": False, "0": False}
 PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")

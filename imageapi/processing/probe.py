@@ -1,9 +1,9 @@
 """Recognise an uploaded file as a supported image, without trusting its name.
 
 ``probe`` reads only the header (format, size, pages, orientation) and checks
-the pixel limit before any pixel is decoded; ``verify_decodes`` then decodes a
-small shrink-on-load version of the whole image so truncated or corrupt files
-are refused at upload rather than on first download.
+the pixel limit before any pixel is decoded; ``analysis.analyse`` then decodes
+the whole image once, so truncated or corrupt files are refused at upload
+rather than on first download.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ CONTENT_TYPES = {
 SUPPORTED = "JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIC"
 # EXIF orientations 5-8 rotate by 90 degrees, so a viewer swaps width and height.
 TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}
-VERIFY_SIZE = 64
 
 
 class SourceTooLarge(InvalidInput):
@@ -82,17 +81,6 @@ def probe(path: Path, max_pixels: int) -> ProbedImage:
         pages=pages,
         orientation=orientation,
     )
-
-
-def verify_decodes(path: Path) -> None:
-    """Decode the whole image (cheaply, shrunk on load); refuse it if that fails."""
-    try:
-        thumbnail = pyvips.Image.thumbnail(str(path), VERIFY_SIZE, fail_on="truncated")
-        thumbnail.avg()
-    except pyvips.Error:
-        raise UnsupportedImage(
-            "The image is truncated or corrupt and cannot be decoded."
-        ) from None
 
 
 def format_of(image: pyvips.Image, loader: str) -> str:

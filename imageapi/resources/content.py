@@ -1,40 +1,63 @@
-"""An image's bytes: streamed, cacheable, resumable."""
+"""An image's bytes: the original (cacheable, resumable) or a derivative."""
 
 from __future__ import annotations
 
 import falcon
 
+from imageapi.db.models import Image
+from imageapi.processing.parameters import BY_NAME
 from imageapi.schemas.images import ContentQuery
 from imageapi.services.images import ImageService
+from imageapi.services.renditions import PreparedRendition
+from imageapi.services.renditions import RenditionService
 from imageapi.web.conditional import etag_matches
 from imageapi.web.conditional import requested_range
 from imageapi.web.query import read_query
 
+TRANSFORM_PARAMETERS = frozenset(BY_NAME)
+
 
 class ImageContent:
-    def __init__(self, images: ImageService) -> None:
+    def __init__(self, images: ImageService, renditions: RenditionService) -> None:
         self._images = images
+        self._renditions = renditions
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str):
-        query = read_query(req, ContentQuery)
-        send_original(self._images, req, resp, image_id, download=query.download)
+        send_content(self._images, self._renditions, req, resp, image_id)
+
+
+def send_content(
+    images: ImageService,
+    renditions: RenditionService,
+    req: falcon.Request,
+    resp: falcon.Response,
+    image_id: str,
+) -> None:
+    """The original without transform parameters, else the derivative."""
+    query = read_query(req, ContentQuery, ignore=TRANSFORM_PARAMETERS)
+    prepared = renditions.prepare(
+        req.context.principal.user.id,
+        image_id,
+        req.params,
+        req.get_header("Accept") or "",
+    )
+    if prepared.options is None:
+        send_original(images, req, resp, prepared.image, download=query.download)
+    else:
+        send_derivative(renditions, req, resp, prepared, download=query.download)
 
 
 def send_original(
     images: ImageService,
     req: falcon.Request,
     resp: falcon.Response,
-    image_id: str,
+    image: Image,
     *,
     download: bool,
 ) -> None:
     """Answer with the stored original, honouring If-None-Match and Range."""
-    image = images.get(req.context.principal.user.id, image_id)
     etag = f'"{image.sha256}"'
-    resp.set_header("ETag", etag)
-    resp.last_modified = image.created_at
-    resp.cache_control = ["private"]
-    resp.set_header("X-Content-Type-Options", "nosniff")
+    _common_headers(resp, image, etag)
     resp.accept_ranges = "bytes"
     if etag_matches(req, etag):
         resp.status = falcon.HTTP_304
@@ -48,3 +71,36 @@ def send_original(
         resp.status = falcon.HTTP_206
         resp.content_range = (byte_range[0], byte_range[1], image.size)
     resp.set_stream(content.stream, content.length)
+
+
+def send_derivative(
+    renditions: RenditionService,
+    req: falcon.Request,
+    resp: falcon.Response,
+    prepared: PreparedRendition,
+    *,
+    download: bool,
+) -> None:
+    """Answer with a derivative; If-None-Match is checked before any decoding."""
+    assert prepared.options is not None
+    _common_headers(resp, prepared.image, prepared.etag)
+    if prepared.options.vary_accept:
+        resp.vary = ["Accept"]
+    if etag_matches(req, prepared.etag):
+        resp.status = falcon.HTTP_304
+        return
+    content = renditions.fetch(prepared)
+    # Counted by the usage accounting: a derivative was sent (hit or miss).
+    req.context.derivative_served = True
+    resp.set_header("X-Cache", "HIT" if content.cache_hit else "MISS")
+    resp.content_type = content.content_type
+    if download:
+        resp.downloadable_as = content.filename
+    resp.set_stream(content.stream, content.length)
+
+
+def _common_headers(resp: falcon.Response, image: Image, etag: str) -> None:
+    resp.set_header("ETag", etag)
+    resp.last_modified = image.created_at
+    resp.cache_control = ["private"]
+    resp.set_header("X-Content-Type-Options", "nosniff")

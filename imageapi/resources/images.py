@@ -10,6 +10,7 @@ from imageapi.services.images import ImageService
 from imageapi.web.multipart import read_upload_form
 from imageapi.web.query import read_query
 from imageapi.web.representations import image_document
+from imageapi.web.representations import metadata_document
 
 
 class ImageCollection:
@@ -35,6 +36,8 @@ class ImageCollection:
                 match_any_tag=query.tag_mode == "any",
                 created_after=query.created_after,
                 created_before=query.created_before,
+                taken_after=query.taken_after,
+                taken_before=query.taken_before,
                 format=query.format,
                 name_contains=query.name,
             ),
@@ -58,3 +61,14 @@ class ImageItem:
     def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str):
         self._images.delete(req.context.principal.user.id, image_id)
         resp.status = falcon.HTTP_204
+
+
+class ImageMetadata:
+    """``GET /api/v1/images/{image_id}/metadata``: what the upload analysis found."""
+
+    def __init__(self, images: ImageService) -> None:
+        self._images = images
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str):
+        image = self._images.get(req.context.principal.user.id, image_id)
+        resp.media = metadata_document(image)

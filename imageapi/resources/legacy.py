@@ -9,16 +9,16 @@ from urllib.parse import quote
 import falcon
 
 from imageapi.errors import InvalidParameter
-from imageapi.resources.content import send_original
+from imageapi.resources.content import send_content
 from imageapi.resources.sessions import SessionCookie
 from imageapi.resources.tags import tags_from_body
 from imageapi.schemas.accounts import Credentials
 from imageapi.schemas.accounts import NewUser
-from imageapi.schemas.images import ContentQuery
 from imageapi.schemas.images import LegacyImageListQuery
 from imageapi.services.accounts import AccountService
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
+from imageapi.services.renditions import RenditionService
 from imageapi.web.body import read_body
 from imageapi.web.multipart import read_upload_form
 from imageapi.web.query import read_query
@@ -115,15 +115,15 @@ def _earliest(current: datetime | None, other: datetime) -> datetime:
 
 
 class LegacyImage:
-    """``GET /api/image/{img_id}`` (the bytes) and ``DELETE``."""
+    """``GET /api/image/{img_id}`` (the bytes, transforms too) and ``DELETE``."""
 
-    def __init__(self, images: ImageService) -> None:
+    def __init__(self, images: ImageService, renditions: RenditionService) -> None:
         self._images = images
+        self._renditions = renditions
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, img_id: str):
         deprecate(resp, f"/api/v1/images/{img_id}/content")
-        query = read_query(req, ContentQuery)
-        send_original(self._images, req, resp, img_id, download=query.download)
+        send_content(self._images, self._renditions, req, resp, img_id)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, img_id: str):
         self._images.delete(req.context.principal.user.id, img_id)

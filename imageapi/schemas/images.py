@@ -66,6 +66,12 @@ class ImageListQuery(BaseModel):
     created_before: Timestamp | None = Field(
         None, description="ISO 8601 or unix seconds (exclusive)."
     )
+    taken_after: Timestamp | None = Field(
+        None, description="EXIF time taken; ISO 8601 or unix seconds (exclusive)."
+    )
+    taken_before: Timestamp | None = Field(
+        None, description="EXIF time taken; ISO 8601 or unix seconds (exclusive)."
+    )
     format: Literal[tuple(CONTENT_TYPES)] | None = Field(  # type: ignore[valid-type]
         None, description="Only images of this format."
     )
@@ -77,7 +83,7 @@ class ImageListQuery(BaseModel):
         None, max_length=512, description="next_cursor of the previous page."
     )
 
-    @field_validator("created_after", "created_before")
+    @field_validator("created_after", "created_before", "taken_after", "taken_before")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else _aware(value)
@@ -123,7 +129,8 @@ class ImageLinks(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     self: str = Field(description="This image.")
-    content: str = Field(description="Its bytes.")
+    content: str = Field(description="Its bytes, or a transformed copy.")
+    metadata: str = Field(description="What its analysis found.")
     tags: str = Field(description="Its tags.")
 
 
@@ -138,6 +145,10 @@ class ImageOut(BaseModel):
     width: int = Field(ge=1, description="Pixels, as displayed (after EXIF rotation).")
     height: int = Field(ge=1, description="Pixels, as displayed.")
     sha256: str = Field(pattern="^[0-9a-f]{64}$", description="Of the bytes; the ETag.")
+    blurhash: str | None = Field(
+        description="A tiny placeholder (blurha.sh); null for images stored "
+        "before it was computed."
+    )
     tags: list[str]
     created_at: datetime = Field(description="ISO 8601, UTC.")
     links: ImageLinks
@@ -156,3 +167,36 @@ class LegacyImageOut(ImageOut):
     """The earlier project's shape: ``img_id`` besides everything v1 has."""
 
     img_id: str = Field(description="The same as `id`.")
+
+
+class GpsOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class ExifOut(BaseModel):
+    """From the image's EXIF; null where it says nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    make: str | None = Field(description="Camera maker.")
+    model: str | None = Field(description="Camera model.")
+    taken_at: datetime | None = Field(description="When the photo was taken.")
+    gps: GpsOut | None
+
+
+class MetadataOut(BaseModel):
+    """What the upload analysis found; unknown values are null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    width: int = Field(ge=1, description="Pixels, as displayed.")
+    height: int = Field(ge=1, description="Pixels, as displayed.")
+    format: Literal[tuple(CONTENT_TYPES)]  # type: ignore[valid-type]
+    pages: int = Field(ge=1, description="Frames or pages.")
+    has_alpha: bool | None
+    orientation: int = Field(ge=1, le=8, description="The EXIF orientation, 1-8.")
+    colour_space: str | None = Field(description="libvips' interpretation.")
+    exif: ExifOut

@@ -19,8 +19,10 @@ from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
 from imageapi.errors import ImageNotFound
 from imageapi.errors import TagNotFound
+from imageapi.processing.analysis import Analysis
+from imageapi.processing.analysis import analyse
+from imageapi.processing.probe import ProbedImage
 from imageapi.processing.probe import probe
-from imageapi.processing.probe import verify_decodes
 from imageapi.services.cursors import Cursors
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import clean_tags
@@ -47,6 +49,8 @@ class ImageQuery:
     match_any_tag: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
+    taken_after: datetime | None = None
+    taken_before: datetime | None = None
     format: str | None = None
     name_contains: str | None = None
 
@@ -70,6 +74,7 @@ class ImageService:
         upload_dir: Path,
         clock: Callable[[], datetime],
         quotas: QuotaService,
+        working_copy_max_side: int = 0,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -78,6 +83,7 @@ class ImageService:
         self._upload_dir = upload_dir
         self._clock = clock
         self._quotas = quotas
+        self._working_copy_max_side = working_copy_max_side
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
         """Stream an upload to disk under the size limit, before any checks."""
@@ -86,32 +92,32 @@ class ImageService:
     def upload(
         self, user_id: str, upload: SpooledUpload, filename: str | None, tags: list
     ) -> Image:
-        """Check, store and record an image. The row is committed only after the
-        file is in place, and the file is removed again if the commit fails."""
+        """Check, analyse, store and record an image.
+
+        The header is probed (pixel limit) before any decoding; ``analyse``
+        then decodes once for the metadata, the blurhash and the working copy.
+        The row is committed only after the original and its copy are stored,
+        and the stored objects are removed again if anything after them fails:
+        no file without a row, no row without its files.
+        """
+        copy_path = upload.path.with_name(upload.path.name + ".copy")
+        stored: list[str] = []
         try:
             # Before any decoding or storing: an upload over quota leaves nothing.
             self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
             probed = probe(upload.path, self._limits.max_pixels)
-            verify_decodes(upload.path)
-            image = Image(
-                id=new_id(),
-                user_id=user_id,
-                name=sanitise_name(filename),
-                content_type=probed.content_type,
-                format=probed.format,
-                size=upload.size,
-                width=probed.width,
-                height=probed.height,
-                sha256=upload.sha256,
-                created_at=self._clock(),
-                tag_links=[],
+            analysis = analyse(
+                upload.path,
+                working_copy=copy_path,
+                max_side=self._working_copy_max_side,
             )
-            image.storage_key = f"originals/{image.id}"
+            image = self._new_image(user_id, upload, filename, probed, analysis)
             self._storage.put_file(image.storage_key, upload.path)
-        finally:
-            upload.discard()
-        try:
+            stored.append(image.storage_key)
+            if image.working_copy_key is not None:
+                self._storage.put_file(image.working_copy_key, copy_path)
+                stored.append(image.working_copy_key)
             with self._db.write() as uow:
                 # Again under the user's lock, so parallel uploads cannot overshoot.
                 self._quotas.check_upload(user_id, image.size, uow=uow)
@@ -120,9 +126,50 @@ class ImageService:
                 self._set_tags(uow, image, names)
                 uow.commit()
         except BaseException:
-            self._storage.delete(image.storage_key)
+            self._delete_objects(stored)
             raise
+        finally:
+            upload.discard()
+            copy_path.unlink(missing_ok=True)
         return image
+
+    def _new_image(
+        self,
+        user_id: str,
+        upload: SpooledUpload,
+        filename: str | None,
+        probed: ProbedImage,
+        analysis: Analysis,
+    ) -> Image:
+        meta, copy = analysis.metadata, analysis.working_copy
+        image_id = new_id()
+        return Image(
+            id=image_id,
+            user_id=user_id,
+            name=sanitise_name(filename),
+            content_type=probed.content_type,
+            format=probed.format,
+            size=upload.size,
+            width=probed.width,
+            height=probed.height,
+            sha256=upload.sha256,
+            storage_key=f"originals/{image_id}",
+            created_at=self._clock(),
+            pages=meta.pages,
+            has_alpha=meta.has_alpha,
+            orientation=meta.orientation,
+            colour_space=meta.colour_space,
+            camera_make=meta.camera_make,
+            camera_model=meta.camera_model,
+            taken_at=meta.taken_at,
+            latitude=meta.latitude,
+            longitude=meta.longitude,
+            blurhash=analysis.blurhash,
+            working_copy_key=f"working/{image_id}" if copy else None,
+            working_copy_width=copy.width if copy else None,
+            working_copy_height=copy.height if copy else None,
+            tag_links=[],
+        )
 
     def get(self, user_id: str, image_id: str) -> Image:
         with self._db.read() as uow:
@@ -138,6 +185,8 @@ class ImageService:
             match_any_tag=query.match_any_tag,
             created_after=query.created_after,
             created_before=query.created_before,
+            taken_after=query.taken_after,
+            taken_before=query.taken_before,
             format=query.format,
             name_contains=query.name_contains,
             after=after,
@@ -170,13 +219,26 @@ class ImageService:
         return Content(stream=stream, length=length, image=image)
 
     def delete(self, user_id: str, image_id: str) -> None:
-        """The row goes first, then the bytes: a crash in between leaves an
-        unreferenced file (harmless), never a row pointing at nothing."""
+        """The row goes first (its derivative rows cascade), then the bytes: a
+        crash in between leaves unreferenced files (harmless), never a row
+        pointing at nothing."""
         with self._db.write() as uow:
             image = self._owned(uow, user_id, image_id)
+            derivative_keys = uow.derivatives.storage_keys_of(image.id)
             uow.images.delete(image)
             uow.commit()
-        self._storage.delete(image.storage_key)
+        self._delete_objects(
+            [image.storage_key, image.working_copy_key, *derivative_keys]
+        )
+
+    def _delete_objects(self, keys: list[str | None]) -> None:
+        for key in keys:
+            if key is None:
+                continue
+            try:
+                self._storage.delete(key)
+            except Exception:  # the caller's outcome matters more than a leftover
+                log.exception("could not delete stored object %s", key)
 
     # Tags of one image -------------------------------------------------------
 

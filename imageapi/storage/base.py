@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import abc
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -43,6 +47,22 @@ class Storage(abc.ABC):
             stored = self.put(key, handle)
         path.unlink(missing_ok=True)
         return stored
+
+    @contextmanager
+    def as_file(self, key: str) -> Iterator[Path]:
+        """A local file with the object's bytes, for readers that need a path
+        (libvips). Backends that keep files on disk yield the file itself; the
+        default copies the object to a temporary file removed afterwards.
+
+        Raises ObjectNotFound when there is no such object.
+        """
+        with (
+            self.open(key) as source,
+            tempfile.NamedTemporaryFile(prefix="imageapi-object-") as copy,
+        ):
+            shutil.copyfileobj(source, copy, 1024 * 1024)
+            copy.flush()
+            yield Path(copy.name)
 
     @abc.abstractmethod
     def open(

@@ -6,6 +6,8 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -67,6 +69,15 @@ class LocalStorage(Storage):
             return handle
         handle.seek(start)
         return RangeReader(handle, (end - start + 1) if end is not None else None)
+
+    @contextmanager
+    def as_file(self, key: str) -> Iterator[Path]:
+        """The stored file itself: objects are replaced by rename, never
+        rewritten in place, so an open reader keeps a consistent file."""
+        path = self._path(key)
+        if not path.is_file():
+            raise ObjectNotFound(f"No stored object {key!r}.")
+        yield path
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)

@@ -13,17 +13,25 @@ from imageapi.errors import InvalidParameter
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def read_query(req: falcon.Request, model: type[Model]) -> Model:
+def read_query(
+    req: falcon.Request,
+    model: type[Model],
+    *,
+    ignore: frozenset[str] = frozenset(),
+) -> Model:
     """Validate ``req.params`` against ``model``.
 
     Unknown parameters are refused rather than ignored, so a typo such as
     ``?tga=cat`` is reported instead of silently listing everything. A
     parameter given twice is refused unless the model declares it a list.
+    Names in ``ignore`` are someone else's to check (transform parameters).
     """
     # By the name a client sends: the alias, where a field has one ("from").
     fields = {field.alias or name: field for name, field in model.model_fields.items()}
     data: dict[str, object] = {}
     for name, value in req.params.items():
+        if name in ignore:
+            continue
         if name not in fields:
             raise InvalidParameter(f"Unknown query parameter {name!r}.")
         repeatable = getattr(fields[name].annotation, "__origin__", None) is list

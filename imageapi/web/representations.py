@@ -11,9 +11,12 @@ from typing import Any
 from imageapi.db.models import Image
 from imageapi.db.models import User
 from imageapi.schemas.accounts import UserOut
+from imageapi.schemas.images import ExifOut
+from imageapi.schemas.images import GpsOut
 from imageapi.schemas.images import ImageLinks
 from imageapi.schemas.images import ImageOut
 from imageapi.schemas.images import LegacyImageOut
+from imageapi.schemas.images import MetadataOut
 from imageapi.schemas.tags import TagCount
 
 
@@ -34,14 +37,42 @@ def _image_fields(image: Image) -> dict[str, Any]:
         "width": image.width,
         "height": image.height,
         "sha256": image.sha256,
+        "blurhash": image.blurhash,
         "tags": image.tags,
         "created_at": image.created_at,
-        "links": ImageLinks(self=base, content=f"{base}/content", tags=f"{base}/tags"),
+        "links": ImageLinks(
+            self=base,
+            content=f"{base}/content",
+            metadata=f"{base}/metadata",
+            tags=f"{base}/tags",
+        ),
     }
 
 
 def image_document(image: Image) -> dict[str, Any]:
     return ImageOut(**_image_fields(image)).model_dump()
+
+
+def metadata_document(image: Image) -> dict[str, Any]:
+    """Sizes are as displayed (after EXIF orientation); unknown values are null."""
+    gps = None
+    if image.latitude is not None and image.longitude is not None:
+        gps = GpsOut(latitude=image.latitude, longitude=image.longitude)
+    return MetadataOut(
+        width=image.width,
+        height=image.height,
+        format=image.format,
+        pages=image.pages,
+        has_alpha=image.has_alpha,
+        orientation=image.orientation,
+        colour_space=image.colour_space,
+        exif=ExifOut(
+            make=image.camera_make,
+            model=image.camera_model,
+            taken_at=image.taken_at,
+            gps=gps,
+        ),
+    ).model_dump()
 
 
 def legacy_image_document(image: Image) -> dict[str, Any]:

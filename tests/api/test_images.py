@@ -29,8 +29,10 @@ def test_upload_returns_resource_with_detected_format(api):
     assert image["links"] == {
         "self": f"/api/v1/images/{image['id']}",
         "content": f"/api/v1/images/{image['id']}/content",
+        "metadata": f"/api/v1/images/{image['id']}/metadata",
         "tags": f"/api/v1/images/{image['id']}/tags",
     }
+    assert isinstance(image["blurhash"], str) and len(image["blurhash"]) >= 6
     assert datetime.fromisoformat(image["created_at"]).tzinfo == UTC
     assert image["created_at"].endswith("Z")
 

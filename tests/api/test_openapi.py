@@ -59,7 +59,7 @@ def test_document_paths_are_exactly_the_app_routes(app, document):
 def test_document_is_served_at_both_paths_and_built_from_config(client, config):
     first = client.simulate_get("/api/v1/openapi.json")
     second = client.simulate_get("/apidoc/openapi.json")
-    assert first.json == second.json == api_document(config.auth)
+    assert first.json == second.json == api_document(config)
 
 
 def test_cookie_scheme_follows_the_configured_cookie_name(config):

@@ -14,6 +14,7 @@ from imageapi.schemas.images import ImageListQuery
 from imageapi.schemas.images import ImageOut
 from imageapi.schemas.images import ImagePage
 from imageapi.schemas.images import ImageUpload
+from imageapi.schemas.images import MetadataOut
 
 IMAGE_NOT_FOUND = error("No image with this id among yours.")
 UPLOAD = Body(
@@ -58,6 +59,7 @@ NEW_IMAGE_LINKS = image_links(
     (
         ("GetImage", "getImage", "image_id"),
         ("GetImageContent", "getImageContent", "image_id"),
+        ("GetImageMetadata", "getImageMetadata", "image_id"),
         ("GetImageTags", "getImageTags", "image_id"),
         ("ReplaceImageTags", "replaceImageTags", "image_id"),
         ("AddImageTag", "addImageTag", "image_id"),
@@ -67,20 +69,33 @@ NEW_IMAGE_LINKS = image_links(
     "id",
 )
 
-# The bytes of an image, whole (200) or a range (206), and what else the
-# content routes answer; shared with the earlier project's GET /api/image/{id}.
+# The bytes of an image: the original, whole (200) or a range (206), or a
+# transformed copy (200), and what else the content routes answer; shared with
+# the earlier project's GET /api/image/{id}.
 VALIDATORS = {
-    "ETag": Header("The quoted SHA-256 of the bytes."),
+    "ETag": Header(
+        "The quoted SHA-256 of the original; for a transformed copy, that "
+        "plus a hash of the normalised parameters."
+    ),
     "Last-Modified": Header("When the image was uploaded."),
     "Cache-Control": Header("`private`: only the owner's own caches keep it."),
-    "Accept-Ranges": Header("`bytes`: a single `Range` is honoured."),
+    "X-Content-Type-Options": Header("`nosniff`."),
+    "Accept-Ranges": Header(
+        "`bytes`, for the original: a single `Range` is honoured.", required=False
+    ),
+    "Vary": Header("`Accept`, with `format=auto`.", required=False),
 }
 BYTES_HEADERS = {
     **VALIDATORS,
     "Content-Length": Header("Bytes in this answer.", {"type": "integer"}),
-    "X-Content-Type-Options": Header("`nosniff`."),
     "Content-Disposition": Header(
         "With `download=true`: an attachment with the original name.",
+        required=False,
+    ),
+    "X-Cache": Header(
+        "For a transformed copy: `HIT` (from the derivative cache) or `MISS` "
+        "(rendered now).",
+        {"type": "string", "enum": ["HIT", "MISS"]},
         required=False,
     ),
 }
@@ -104,12 +119,13 @@ def content_responses(extra_headers: dict[str, Header] | None = None) -> dict:
     extra = extra_headers or {}
     return {
         200: Response(
-            "The image's bytes, in its own content type.",
+            "The original's bytes in its own content type, or the transformed "
+            "copy the parameters ask for.",
             content={"image/*": BINARY},
             headers={**BYTES_HEADERS, **extra},
         ),
         206: Response(
-            "The requested byte range.",
+            "The requested byte range of the original (no transform).",
             content={"image/*": BINARY},
             headers={
                 **BYTES_HEADERS,
@@ -121,10 +137,22 @@ def content_responses(extra_headers: dict[str, Header] | None = None) -> dict:
             "If-None-Match matched: your copy is current.",
             headers={**VALIDATORS, **extra},
         ),
+        400: error(
+            "A parameter is invalid, or parameters do not go together (`fit` "
+            "without a size, `crop` outside the image, a result over 8192 px)."
+        ),
         404: IMAGE_NOT_FOUND,
         416: error(
             "The range lies outside the image.",
             {"Content-Range": Header("`bytes */size`.")},
+        ),
+        422: error(
+            "The image cannot be transformed: more pixels than this server "
+            "transforms, or libvips cannot process it."
+        ),
+        503: error(
+            "The transform did not finish (or start) within the server's time "
+            "limit; try again."
         ),
     }
 
@@ -179,13 +207,27 @@ OPERATIONS = (
     ),
     Operation(
         "GET",
+        "/api/v1/images/{image_id}/metadata",
+        operation_id="getImageMetadata",
+        summary="What the upload analysis found: size, pages, EXIF",
+        tags=("images",),
+        responses={
+            200: Response("The image's metadata.", model=MetadataOut),
+            404: IMAGE_NOT_FOUND,
+        },
+    ),
+    Operation(
+        "GET",
         "/api/v1/images/{image_id}/content",
         operation_id="getImageContent",
-        summary="Download the original bytes",
-        description="Streamed; conditional (`If-None-Match` → 304) and "
-        "resumable (one `Range` → 206).",
+        summary="Download the image, or a transformed copy",
+        description="Without transform parameters: the original, streamed; "
+        "conditional (`If-None-Match` → 304) and resumable (one `Range` → 206). "
+        "With them: a resized, cropped, rotated, filtered or re-encoded copy, "
+        "cached on the server (`X-Cache`).",
         tags=("images",),
         query=ContentQuery,
+        transforms=True,
         request_headers=CONTENT_REQUEST_HEADERS,
         responses=content_responses(),
     ),

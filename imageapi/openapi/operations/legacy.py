@@ -132,6 +132,7 @@ OPERATIONS = (
         "An image's bytes (earlier project; use GET /api/v1/images/{id}/content)",
         query=ContentQuery,
         request_headers=CONTENT_REQUEST_HEADERS,
+        transforms=True,
         responses=content_responses(DEPRECATION),
     ),
     _legacy(

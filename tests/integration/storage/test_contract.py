@@ -144,3 +144,11 @@ def test_put_file_consumes_the_file(storage, tmp_path):
     assert not source.exists()
     with storage.open("from-file") as handle:
         assert handle.read() == b"x" * 5000
+
+
+def test_as_file_gives_a_readable_path(storage):
+    storage.put("dir/object", io.BytesIO(b"pixels"))
+    with storage.as_file("dir/object") as path:
+        assert path.read_bytes() == b"pixels"
+    with pytest.raises(ObjectNotFound), storage.as_file("missing"):
+        pass

@@ -16,6 +16,7 @@ from imageapi.processing.analysis import analyse
 from tests.unit.processing.imaging import animation
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import quadrants
+from tests.unit.processing.imaging import ssim
 
 
 def set_text(image, field, value):
@@ -129,3 +130,19 @@ def test_truncated_file_is_refused(camera_jpeg, tmp_path, max_side):
     broken.write_bytes(camera_jpeg.read_bytes()[:3000])
     with pytest.raises(UnsupportedImage, match="truncated or corrupt"):
         analyse(broken, working_copy=tmp_path / "copy", max_side=max_side)
+
+
+def test_large_strip_tiff_is_reduced_row_first_like_thumbnail(tmp_path):
+    xyz = pyvips.Image.xyz(6000, 4500)
+    image = (xyz[0] / 24).bandjoin([xyz[1] / 18, (xyz[0] + xyz[1]) / 42])
+    image = image.cast("uchar").copy(interpretation="srgb").copy()
+    image.set_type(pyvips.GValue.gint_type, "orientation", 6)
+    path = tmp_path / "large.tif"
+    image.tiffsave(str(path), compression="deflate")
+
+    result = analyse(path, working_copy=tmp_path / "copy", max_side=1000)
+    assert (result.metadata.width, result.metadata.height) == (4500, 6000)
+    copy = pyvips.Image.new_from_file(str(tmp_path / "copy"))
+    assert (copy.width, copy.height) == (750, 1000)  # upright
+    reference = pyvips.Image.thumbnail(str(path), 1000, height=1000)
+    assert ssim(copy, reference) >= 0.99
