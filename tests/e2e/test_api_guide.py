@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import pyvips
 
 from tests import samples
 
@@ -27,6 +28,7 @@ TASKS = (
     "Upload an image with tags",
     "List, filter and paginate",
     "Download",
+    "Transform",
     "Tags",
     "API keys",
     "Your usage",
@@ -71,6 +73,9 @@ def test_shell_examples_run(server, workdir):
     assert (workdir / "copy.jpg").read_bytes() == (workdir / "photo.jpg").read_bytes()
     assert (workdir / "head.bin").stat().st_size == 100
     assert "attachment" in run.stdout
+    assert "x-cache: miss" in run.stdout.lower()
+    small = pyvips.Image.new_from_file(str(workdir / "small.png"))
+    assert (small.width, small.bands) == (100, 1)
 
 
 def test_python_examples_run(server, workdir, monkeypatch):
