@@ -93,9 +93,13 @@ class UsageRecorder:
                 self._sink([_row(key, counts) for key, counts in batch.items()])
             except IntegrityError:
                 self._write_one_by_one(batch)
-            except Exception:
-                log.exception(
-                    "could not write %d usage counters; will retry", len(batch)
+            except Exception as exc:
+                # One line, not a traceback: while the database is down this
+                # repeats every flush interval.
+                log.warning(
+                    "could not write %d usage counters (%s); will retry",
+                    len(batch),
+                    _brief(exc),
                 )
                 self._put_back(batch)
 
@@ -106,8 +110,10 @@ class UsageRecorder:
                 self._sink([_row(key, counts)])
             except IntegrityError:
                 log.warning("dropped usage of a deleted user %s", key.user_id)
-            except Exception:
-                log.exception("could not write usage counters; will retry")
+            except Exception as exc:
+                log.warning(
+                    "could not write usage counters (%s); will retry", _brief(exc)
+                )
                 self._put_back({key: counts})
 
     def _put_back(self, batch: dict[CounterKey, Counts]) -> None:
@@ -136,6 +142,11 @@ class UsageRecorder:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             self.flush()
+
+
+def _brief(exc: Exception) -> str:
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{exc.__class__.__name__}: {first_line[:200]}"
 
 
 def _row(key: CounterKey, counts: Counts) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-import falcon.testing
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +13,7 @@ from imageapi.app import create_app
 from imageapi.db.models import ApiKey
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
+from tests.openapi_checker import CheckedClient
 
 
 def create_key(api: ApiClient, name: str = "backup script") -> dict:
@@ -107,7 +107,7 @@ def test_api_key_routes_need_credentials(client):
 
 def test_last_used_is_written_at_most_once_a_minute(config):
     now = [datetime(2030, 1, 1, 12, 0, tzinfo=UTC)]
-    client = falcon.testing.TestClient(
+    client = CheckedClient(
         create_app(
             config.with_overrides(usage={"enabled": False}), clock=lambda: now[0]
         )

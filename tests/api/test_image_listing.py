@@ -6,7 +6,6 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-import falcon.testing
 import pytest
 
 from imageapi.app import create_app
@@ -14,6 +13,7 @@ from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 
 
 class SettableClock:
@@ -31,7 +31,7 @@ START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 def library(config):
     """Alice's library of five images at known times, names, formats and tags."""
     clock = SettableClock(START)
-    client = falcon.testing.TestClient(create_app(config, clock=clock))
+    client = CheckedClient(create_app(config, clock=clock))
     api = ApiClient.signed_up(client, "alice@example.com")
     specs = [
         ("Cat on sofa.png", samples.png_bytes(), ["cat", "indoor"]),

@@ -8,10 +8,13 @@ from datetime import datetime
 
 import pytest
 
+from imageapi.app import create_app
 from tests import samples
+from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import encode_multipart
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 
 
 def test_upload_returns_resource_with_detected_format(api):
@@ -99,15 +102,9 @@ def test_upload_refuses_too_many_pixels_before_decoding(api, config):
     assert _stored_files(config) == []
 
 
-def test_upload_over_size_limit_is_413(client, config):
-    from tests.helpers import ApiClient
-
+def test_upload_over_size_limit_is_413(config):
     small = config.with_overrides(limits={"max_upload_bytes": 1000})
-    import falcon.testing
-
-    from imageapi.app import create_app
-
-    api = ApiClient.signed_up(falcon.testing.TestClient(create_app(small)), "z@x.io")
+    api = ApiClient.signed_up(CheckedClient(create_app(small)), "z@x.io")
     assert_error(upload(api, samples.png_bytes(200, 200)), 413)
     assert upload(api, samples.png_bytes(4, 4)).status_code == 201
 

@@ -6,7 +6,6 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-import falcon.testing
 import pytest
 
 from imageapi.app import create_app
@@ -14,6 +13,7 @@ from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 
 
 def legacy_upload(api, **kwargs):
@@ -89,7 +89,7 @@ def dated(config):
     clock = SettableClock(DAY)
     long_sessions = config.with_overrides(auth={"token_ttl_seconds": 864000})
     app = create_app(long_sessions, clock=clock)
-    api = ApiClient.signed_up(falcon.testing.TestClient(app), "old@example.com")
+    api = ApiClient.signed_up(CheckedClient(app), "old@example.com")
     moments = [
         DAY - timedelta(hours=1),
         DAY,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import boto3
-import falcon.testing
 import pytest
 
 from imageapi.app import create_app
@@ -12,6 +11,7 @@ from imageapi.config import load_config
 from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 from tests.s3server import CREDENTIALS
 from tests.s3server import make_bucket
 from tests.s3server import s3_server
@@ -35,7 +35,7 @@ def test_upload_download_range_and_delete_on_s3(config, s3_endpoint):
             "s3_secret_access_key": CREDENTIALS["aws_secret_access_key"],
         }
     )
-    api = ApiClient.signed_up(falcon.testing.TestClient(create_app(on_s3)), "s@x.io")
+    api = ApiClient.signed_up(CheckedClient(create_app(on_s3)), "s@x.io")
     data = samples.jpeg_bytes(50, 40)
     image = upload(api, data, name="s3.jpg").json
     bucket = boto3.client("s3", endpoint_url=s3_endpoint, **CREDENTIALS)

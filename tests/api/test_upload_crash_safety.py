@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import falcon.testing
 import pytest
 from sqlalchemy import event
 from sqlalchemy import text
@@ -16,6 +15,7 @@ from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 
 
 def files_under(path) -> list:
@@ -58,7 +58,7 @@ class BrokenDisk(LocalStorage):
 
 def test_failed_file_write_records_nothing(config):
     storage = BrokenDisk(config.data_dir / "images")
-    client = falcon.testing.TestClient(create_app(config, storage=storage))
+    client = CheckedClient(create_app(config, storage=storage))
     api = ApiClient.signed_up(client, "disk@example.com")
     assert_error(upload(api, samples.png_bytes()), 500)
     assert files_under(config.data_dir / "images") == []

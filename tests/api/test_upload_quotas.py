@@ -16,6 +16,7 @@ from tests.api.test_admin import promote
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 
 PNG = samples.png_bytes(32, 24)
 
@@ -34,9 +35,7 @@ def image_count(db) -> int:
 def quota_client(config, usage_recorder):
     def build(**quotas) -> falcon.testing.TestClient:
         limited = config.with_overrides(quotas=quotas)
-        return falcon.testing.TestClient(
-            create_app(limited, usage_recorder=usage_recorder)
-        )
+        return CheckedClient(create_app(limited, usage_recorder=usage_recorder))
 
     return build
 

@@ -7,7 +7,6 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-import falcon.testing
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from imageapi.app import create_app
 from imageapi.db.models import UsageCounter
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
+from tests.openapi_checker import CheckedClient
 from tests.rows import add_image
 
 ME = "/api/v1/users/me"
@@ -133,7 +133,7 @@ def test_unauthenticated_requests_are_never_counted(client, db, usage_recorder):
 
 def test_counts_are_per_utc_day_and_ranges_filter_them(config, usage_recorder):
     now = [datetime(2030, 3, 1, 23, 59, 59, tzinfo=UTC)]
-    client = falcon.testing.TestClient(
+    client = CheckedClient(
         create_app(config, clock=lambda: now[0], usage_recorder=usage_recorder)
     )
     api = ApiClient.signed_up(client, "dan@example.com")
@@ -173,7 +173,7 @@ def test_bad_usage_ranges_are_400(api, params):
 
 def test_accounting_can_be_switched_off(config, db, usage_recorder):
     off = config.with_overrides(usage={"enabled": False})
-    client = falcon.testing.TestClient(create_app(off, usage_recorder=usage_recorder))
+    client = CheckedClient(create_app(off, usage_recorder=usage_recorder))
     api = ApiClient.signed_up(client, "off@example.com")
     api.get(ME)
     usage_recorder.flush()

@@ -11,6 +11,7 @@ from imageapi.config import Config
 from imageapi.db.engine import make_engine
 from tests.helpers import ApiClient
 from tests.helpers import upload
+from tests.openapi_checker import CheckedClient
 
 CONTENT_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif"}
 
@@ -38,7 +39,7 @@ def app_with(config: Config, clock=None, **sections) -> falcon.testing.TestClien
     """A client for an app whose config differs in some sections."""
     app_config = config.with_overrides(**sections)
     extra = {"clock": clock} if clock else {}
-    return falcon.testing.TestClient(create_app(app_config, **extra))
+    return CheckedClient(create_app(app_config, **extra))
 
 
 def derivative_rows(config: Config) -> list[tuple[str, str, int]]:

@@ -14,6 +14,7 @@ from imageapi.db.rate_limit_storage import DatabaseRateLimitStorage
 from tests.helpers import PASSWORD
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
+from tests.openapi_checker import CheckedClient
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ME = "/api/v1/users/me"
@@ -39,7 +40,7 @@ def limited_config(request, config):
 @pytest.fixture
 def limited(limited_config, usage_recorder) -> falcon.testing.TestClient:
     app = create_app(limited_config, usage_recorder=usage_recorder)
-    return falcon.testing.TestClient(app)
+    return CheckedClient(app)
 
 
 def log_in(client, email, password=PASSWORD, remote_addr="10.0.0.1", path=None):
@@ -126,7 +127,7 @@ def test_unknown_emails_are_locked_out_like_real_ones(limited):
 
 def test_limits_off_means_no_headers_and_no_lockout(config, usage_recorder):
     off = config.with_overrides(limits={"requests_per_minute": 0, "login_failures": 0})
-    client = falcon.testing.TestClient(create_app(off, usage_recorder=usage_recorder))
+    client = CheckedClient(create_app(off, usage_recorder=usage_recorder))
     api = ApiClient.signed_up(client, "xia@example.com")
     assert "ratelimit-limit" not in api.get(ME).headers
     for _ in range(12):
@@ -136,9 +137,7 @@ def test_limits_off_means_no_headers_and_no_lockout(config, usage_recorder):
 
 def test_an_unreachable_redis_lets_requests_through(config, usage_recorder, caplog):
     broken = config.with_overrides(redis_url="redis://127.0.0.1:1/0")
-    client = falcon.testing.TestClient(
-        create_app(broken, usage_recorder=usage_recorder)
-    )
+    client = CheckedClient(create_app(broken, usage_recorder=usage_recorder))
     api = ApiClient.signed_up(client, "yan@example.com")
     result = api.get(ME)
     assert result.status_code == 200
