@@ -98,7 +98,11 @@ def upload_copies(base: str, token: str, data: bytes, name: str, copies: int):
 
 
 def ours(work: Path, images: Path, args, *, working_copy: bool) -> dict:
-    settings = {} if working_copy else {"processing_working_copy_max_side": 0}
+    # One benchmark user sends far more than a person would: lift the limit
+    # out of reach but keep counting, so its cost stays in the figures.
+    settings = {"limits_requests_per_minute": 10**9}
+    if not working_copy:
+        settings["processing_working_copy_max_side"] = 0
     data_dir = work / ("data-wc" if working_copy else "data-orig")
     shutil.rmtree(data_dir, ignore_errors=True)
     results: dict = {}

@@ -135,8 +135,10 @@ class ProcessingConfig(Section):
     jpeg_quality: int = Field(82, ge=1, le=100, description="Default JPEG quality.")
     webp_quality: int = Field(80, ge=1, le=100, description="Default WebP quality.")
     avif_quality: int = Field(55, ge=1, le=100, description="Default AVIF quality.")
+    # Off by default: derivatives are cached whole, above libvips, and its
+    # operation cache only kept decoded pixels alive (~25 MiB per worker).
     cache_max_operations: int = Field(
-        100, ge=0, description="libvips operation cache entries per process; 0 = off."
+        0, ge=0, description="libvips operation cache entries per process; 0 = off."
     )
     concurrency: int = Field(
         1,
