@@ -7,6 +7,7 @@ directory and the schema, and then calls ``create_app``.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,7 +214,18 @@ def get_app() -> falcon.App:
     """Entry point for ``gunicorn imageapi.wsgi:application``."""
     config = prepare(load_config())
     configure_logging(config.log_level)
-    return create_app(config, flush_usage_at_exit=True)
+    return create_worker_app(config)
+
+
+def create_worker_app(config: Config) -> falcon.App:
+    """The app as a server process runs it, once per worker."""
+    # Workers leave through sys.exit, so atexit flushes their usage buffer.
+    app = create_app(config, flush_usage_at_exit=True)
+    # Everything built so far lives as long as the worker: move it out of the
+    # garbage collector's sight, so full collections scan only what requests
+    # allocate (they took ~45 ms, the p99 of a listing, before this).
+    gc.freeze()
+    return app
 
 
 def configure_logging(level: str) -> None:

@@ -9,7 +9,7 @@ import os
 from gunicorn.app.base import BaseApplication
 
 from imageapi.app import configure_logging
-from imageapi.app import create_app
+from imageapi.app import create_worker_app
 from imageapi.config import Config
 
 M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
@@ -60,5 +60,4 @@ class GunicornServer(BaseApplication):
 
     def load(self):
         configure_logging(self._config.log_level)
-        # Workers leave through sys.exit, so atexit flushes their usage buffer.
-        return create_app(self._config, flush_usage_at_exit=True)
+        return create_worker_app(self._config)
