@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from imageapi.db.models import Image
 from imageapi.schemas.images import ImageListQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
@@ -13,16 +14,21 @@ from imageapi.web.representations import image_document
 from imageapi.web.representations import metadata_document
 
 
+def upload_from(req: falcon.Request, images: ImageService, max_bytes: int) -> Image:
+    """Stream the multipart form to the upload service; the stored image."""
+    form = read_upload_form(req, images, max_bytes)
+    return images.upload(
+        req.context.principal.user.id, form.upload, form.filename, form.tags
+    )
+
+
 class ImageCollection:
     def __init__(self, images: ImageService, max_upload_bytes: int) -> None:
         self._images = images
         self._max_upload_bytes = max_upload_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        form = read_upload_form(req, self._images, self._max_upload_bytes)
-        image = self._images.upload(
-            req.context.principal.user.id, form.upload, form.filename, form.tags
-        )
+        image = upload_from(req, self._images, self._max_upload_bytes)
         resp.status = falcon.HTTP_201
         resp.location = f"/api/v1/images/{image.id}"
         resp.media = image_document(image)

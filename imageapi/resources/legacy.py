@@ -10,54 +10,26 @@ import falcon
 
 from imageapi.errors import InvalidParameter
 from imageapi.resources.content import send_content
-from imageapi.resources.sessions import SessionCookie
+from imageapi.resources.images import upload_from
+from imageapi.resources.sessions import SessionCollection
 from imageapi.resources.tags import tags_from_body
-from imageapi.schemas.accounts import Credentials
-from imageapi.schemas.accounts import NewUser
+from imageapi.resources.users import UserCollection
 from imageapi.schemas.images import LegacyImageListQuery
-from imageapi.services.accounts import AccountService
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
 from imageapi.services.renditions import RenditionService
-from imageapi.web.body import read_body
-from imageapi.web.multipart import read_upload_form
 from imageapi.web.query import read_query
 from imageapi.web.representations import legacy_image_document
-from imageapi.web.representations import user_document
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
-class LegacyRegister:
+class LegacyRegister(UserCollection):
     """``POST /api/user/register``: 201, or 409 when the email is taken."""
 
-    public_methods = frozenset({"POST"})
 
-    def __init__(self, accounts: AccountService) -> None:
-        self._accounts = accounts
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = read_body(req, NewUser)
-        user = self._accounts.register(body.email, body.password)
-        resp.status = falcon.HTTP_201
-        resp.media = user_document(user)
-
-
-class LegacyLogin:
+class LegacyLogin(SessionCollection):
     """``POST /api/user/login``: 200 and the auth cookie, or 401."""
-
-    public_methods = frozenset({"POST"})
-
-    def __init__(self, accounts: AccountService, cookie: SessionCookie) -> None:
-        self._accounts = accounts
-        self._cookie = cookie
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        body = read_body(req, Credentials)
-        issued = self._accounts.log_in(body.email, body.password, req.remote_addr)
-        self._cookie.set(resp, issued)
-        resp.set_header("Cache-Control", "no-store")
-        resp.media = {"token": issued.token, "expires_at": issued.expires_at}
 
 
 def deprecate(resp: falcon.Response, successor: str) -> None:
@@ -74,10 +46,7 @@ class LegacyImageCollection:
         self._max_upload_bytes = max_upload_bytes
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        form = read_upload_form(req, self._images, self._max_upload_bytes)
-        image = self._images.upload(
-            req.context.principal.user.id, form.upload, form.filename, form.tags
-        )
+        image = upload_from(req, self._images, self._max_upload_bytes)
         deprecate(resp, "/api/v1/images")
         resp.status = falcon.HTTP_201
         resp.location = f"/api/image/{image.id}"
