@@ -54,6 +54,9 @@ class GunicornServer(BaseApplication):
             "graceful_timeout": 10,
             "proc_name": "imageapi",
             "post_fork": limit_malloc_arenas,
+            # One shared socket in $HOME would clash between instances; the
+            # admin API and `imageapi serve` flags cover what it offers.
+            "control_socket_disable": True,
         }
         for key, value in settings.items():
             self.cfg.set(key, value)
