@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
+import PIL.Image
+import pillow_heif
 import pyvips
 
 
@@ -55,3 +58,22 @@ def png_header_claiming(width: int, height: int) -> bytes:
 
 def decode(data: bytes) -> pyvips.Image:
     return pyvips.Image.new_from_buffer(data, "")
+
+
+def heic_bytes(width: int = 64, height: int = 48) -> bytes:
+    """The gradient as HEIC, encoded with pillow-heif (libvips here cannot)."""
+    image = PIL.Image.frombytes(
+        "RGB", (width, height), gradient(width, height).write_to_memory()
+    )
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buffer, quality=80)
+    return buffer.getvalue()
+
+
+def decodes(data: bytes) -> bool:
+    """Whether this libvips build can decode ``data`` to pixels."""
+    try:
+        decode(data).avg()
+    except pyvips.Error:
+        return False
+    return True

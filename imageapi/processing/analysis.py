@@ -33,6 +33,8 @@ KEEP_ICC = pyvips.enums.ForeignKeep.ICC
 # size from which ``_reduce`` shrinks them row-first to save memory.
 ROW_DECODED = frozenset({"tiff", "png"})
 LARGE_SOURCE_PIXELS = 25_000_000
+# What libheif says when a compression's decoder plugin is not built in.
+MISSING_DECODER = "has not been built in"
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,14 @@ def analyse(path: Path, *, working_copy: Path, max_side: int) -> Analysis:
             copy = None
             small = _reduce(path, metadata, BLURHASH_SIDE)
         hash_ = _blurhash(small)
-    except pyvips.Error:
+    except pyvips.Error as exc:
+        if MISSING_DECODER in str(exc):
+            # HEIC (HEVC) with the bundled libvips: the header reads, the
+            # pixels cannot. Say so rather than call the file corrupt.
+            raise UnsupportedImage(
+                "This server's libvips has no decoder for this image's "
+                "compression (HEIC/HEVC); convert it to JPEG, AVIF or WebP."
+            ) from None
         raise UnsupportedImage(
             "The image is truncated or corrupt and cannot be decoded."
         ) from None

@@ -66,6 +66,19 @@ def test_upload_detects_every_accepted_format_from_bytes(api, suffix, expected):
     assert result.json["format"] == expected
 
 
+def test_heic_is_stored_or_refused_clearly_depending_on_the_decoder(api, config):
+    data = samples.heic_bytes(40, 30)
+    result = upload(api, data, name="phone.heic", content_type="image/heic")
+    if samples.decodes(data):
+        assert result.status_code == 201, result.text
+        assert result.json["format"] == "heic"
+    else:
+        # The bundled libvips reads HEIC headers but has no HEVC decoder.
+        body = assert_error(result, 415)
+        assert "HEIC" in body["description"]
+        assert _stored_files(config) == []
+
+
 def test_dimensions_follow_exif_orientation(api):
     data = samples.jpeg_bytes(60, 20, orientation=6)
     image = upload(api, data, name="rotated.jpg").json
