@@ -86,11 +86,10 @@ class SessionRepository:
 
 
 @dataclass(frozen=True)
-class ImageFilter:
-    """What a listing asks for; every field optional but the owner."""
+class ImageQuery:
+    """What a listing asks for; every filter optional."""
 
-    user_id: str
-    tag_keys: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # compared by tag key (see services/tags.py)
     match_any_tag: bool = False
     created_after: datetime | None = None
     created_before: datetime | None = None
@@ -98,8 +97,6 @@ class ImageFilter:
     taken_before: datetime | None = None
     format: str | None = None
     name_contains: str | None = None
-    # Keyset position: rows strictly older than (created_at, id).
-    after: tuple[datetime, str] | None = None
 
 
 class ImageRepository:
@@ -129,14 +126,24 @@ class ImageRepository:
     def delete(self, image: Image) -> None:
         self._session.delete(image)
 
-    def list(self, wanted: ImageFilter, limit: int) -> list[Image]:
-        """Newest first, at most ``limit`` rows."""
+    def list(
+        self,
+        user_id: str,
+        wanted: ImageQuery,
+        limit: int,
+        after: tuple[datetime, str] | None = None,
+    ) -> list[Image]:
+        """The user's images newest first, at most ``limit`` rows.
+
+        ``wanted.tags`` are tag keys; ``after`` is a keyset position: only rows
+        strictly older than (created_at, id) are returned.
+        """
         if _has_nul(wanted.name_contains or ""):
             return []  # see _has_nul
-        if wanted.tag_keys:
-            tag_ids = self._tag_ids(wanted.user_id, wanted.tag_keys)
+        if wanted.tags:
+            tag_ids = self._tag_ids(user_id, wanted.tags)
             if not tag_ids or (
-                not wanted.match_any_tag and len(tag_ids) < len(wanted.tag_keys)
+                not wanted.match_any_tag and len(tag_ids) < len(wanted.tags)
             ):
                 return []
             # Ownership comes from the tag ids, which are the user's own (links
@@ -146,7 +153,7 @@ class ImageRepository:
             # (user_id, created_at) index and probe every image for the tag.
             query = self._with_tags(select(Image), tag_ids, wanted.match_any_tag)
         else:
-            query = select(Image).where(Image.user_id == wanted.user_id)
+            query = select(Image).where(Image.user_id == user_id)
         if wanted.created_after is not None:
             query = query.where(Image.created_at > wanted.created_after)
         if wanted.created_before is not None:
@@ -160,8 +167,8 @@ class ImageRepository:
         if wanted.name_contains:
             pattern = "%" + _escape_like(wanted.name_contains.lower()) + "%"
             query = query.where(func.lower(Image.name).like(pattern, escape="\\"))
-        if wanted.after is not None:
-            created_at, image_id = wanted.after
+        if after is not None:
+            created_at, image_id = after
             query = query.where(
                 or_(
                     Image.created_at < created_at,

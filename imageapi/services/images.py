@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -14,7 +15,7 @@ from imageapi.auth.tokens import new_id
 from imageapi.config import LimitsConfig
 from imageapi.db.models import Image
 from imageapi.db.models import ImageTag
-from imageapi.db.repositories import ImageFilter
+from imageapi.db.repositories import ImageQuery
 from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
 from imageapi.errors import ImageNotFound
@@ -41,18 +42,6 @@ MAX_PAGE_SIZE = 500
 class ImagePage:
     items: list[Image]
     next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class ImageQuery:
-    tags: tuple[str, ...] = ()
-    match_any_tag: bool = False
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    taken_after: datetime | None = None
-    taken_before: datetime | None = None
-    format: str | None = None
-    name_contains: str | None = None
 
 
 @dataclass(frozen=True)
@@ -179,20 +168,11 @@ class ImageService:
         self, user_id: str, query: ImageQuery, limit: int, cursor: str | None
     ) -> ImagePage:
         after = self._cursors.decode(cursor) if cursor else None
-        wanted = ImageFilter(
-            user_id=user_id,
-            tag_keys=tuple(dict.fromkeys(tag_key(tag.strip()) for tag in query.tags)),
-            match_any_tag=query.match_any_tag,
-            created_after=query.created_after,
-            created_before=query.created_before,
-            taken_after=query.taken_after,
-            taken_before=query.taken_before,
-            format=query.format,
-            name_contains=query.name_contains,
-            after=after,
-        )
+        keys = tuple(dict.fromkeys(tag_key(tag.strip()) for tag in query.tags))
         with self._db.read() as uow:
-            rows = uow.images.list(wanted, limit + 1)
+            rows = uow.images.list(
+                user_id, replace(query, tags=keys), limit + 1, after=after
+            )
         items = rows[:limit]
         next_cursor = None
         if len(rows) > limit:
