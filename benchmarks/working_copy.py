@@ -17,9 +17,9 @@ from pathlib import Path
 import pyvips
 
 from imageapi.processing.analysis import analyse
-from imageapi.processing.analysis import working_copy_scale
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.pipeline import render
+from imageapi.processing.source import copy_scale
 from imageapi.processing.vips import configure_libvips
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import ssim
@@ -53,7 +53,10 @@ def main() -> None:
     for side in SIDES:
         path = work / f"copy-{side}"
         copy = analyse(original, working_copy=path, max_side=side).working_copy
-        sources[f"copy {side}"] = (path, working_copy_scale(ORIGINAL, copy))
+        sources[f"copy {side}"] = (
+            path,
+            copy_scale(ORIGINAL, (copy.width, copy.height)),
+        )
         uploads[f"copy {side}"] = []
     # Interleaved rounds, so a busy neighbour slows every variant alike.
     renders: dict[str, list[float]] = {name: [] for name in sources}

@@ -46,7 +46,6 @@ class ImageMetadata:
     has_alpha: bool
     orientation: int
     colour_space: str  # libvips interpretation: srgb, b-w, cmyk, rgb16, ...
-    has_icc_profile: bool
     camera_make: str | None
     camera_model: str | None
     taken_at: datetime | None
@@ -104,11 +103,6 @@ def analyse(path: Path, *, working_copy: Path, max_side: int) -> Analysis:
     return Analysis(metadata=metadata, blurhash=hash_, working_copy=copy)
 
 
-def working_copy_scale(original: tuple[int, int], copy: WorkingCopy) -> float:
-    """The copy's pixels per original pixel: ``render``'s ``source_scale``."""
-    return copy.width / original[0]
-
-
 def _metadata(header: pyvips.Image) -> ImageMetadata:
     loader = header.get("vips-loader").removesuffix("_source")
     orientation = (
@@ -126,7 +120,6 @@ def _metadata(header: pyvips.Image) -> ImageMetadata:
         has_alpha=bool(header.hasalpha()),
         orientation=orientation,
         colour_space=str(header.interpretation),
-        has_icc_profile=bool(header.get_typeof("icc-profile-data")),
         camera_make=exif.camera_make,
         camera_model=exif.camera_model,
         taken_at=exif.taken_at,

@@ -16,10 +16,6 @@ def page_height(image: pyvips.Image) -> int:
     return image.height
 
 
-def is_animated(image: pyvips.Image) -> bool:
-    return page_height(image) < image.height
-
-
 def each_frame(
     image: pyvips.Image, operation: Callable[[pyvips.Image], pyvips.Image]
 ) -> pyvips.Image:

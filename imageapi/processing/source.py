@@ -27,5 +27,26 @@ def choose_source(
     """
     if working_copy is None:
         return False
-    copy_scale = working_copy[0] / original[0]
-    return plan(original, options).scale * HEADROOM <= copy_scale
+    if options.crop is not None and not _maps_back_exactly(original, working_copy):
+        return False
+    return plan(original, options).scale * HEADROOM <= copy_scale(
+        original, working_copy
+    )
+
+
+def copy_scale(original: tuple[int, int], working_copy: tuple[int, int]) -> float:
+    """The copy's pixels per original pixel: ``render``'s ``source_scale``."""
+    return working_copy[0] / original[0]
+
+
+def _maps_back_exactly(
+    original: tuple[int, int], working_copy: tuple[int, int]
+) -> bool:
+    """Whether the copy's size and scale give back the original's exact size.
+
+    Crops are in original pixels and the pipeline recovers the original's size
+    from the copy's and one scale; rounding can be a pixel off in height, which
+    would refuse a crop touching the bottom edge. Such crops use the original.
+    """
+    scale = copy_scale(original, working_copy)
+    return round(working_copy[1] / scale) == original[1]

@@ -10,7 +10,6 @@ from imageapi.errors import InvalidInput
 from imageapi.errors import NotFound
 from imageapi.services.quotas import QUOTA_NAMES
 
-ROLES = ("user", "admin")
 EDITABLE = ("disabled", "role", *QUOTA_NAMES)
 
 

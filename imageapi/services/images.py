@@ -50,7 +50,6 @@ class Content:
 
     stream: BinaryIO
     length: int
-    image: Image
 
 
 class ImageService:
@@ -196,7 +195,7 @@ class ImageService:
         start, end = byte_range if byte_range else (None, None)
         stream = self._storage.open(image.storage_key, start, end)
         length = image.size if byte_range is None else end - start + 1
-        return Content(stream=stream, length=length, image=image)
+        return Content(stream=stream, length=length)
 
     def delete(self, user_id: str, image_id: str) -> None:
         """The row goes first (its derivative rows cascade), then the bytes: a

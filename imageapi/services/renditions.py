@@ -40,6 +40,7 @@ from imageapi.processing.pipeline import Rendition
 from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.source import choose_source
+from imageapi.processing.source import copy_scale
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -208,11 +209,9 @@ class RenditionService:
         copy = None
         if image.working_copy_width and image.working_copy_height:
             copy = (image.working_copy_width, image.working_copy_height)
-        from_copy = choose_source(options, original, copy) and _copy_fits(
-            options, original, copy
-        )
+        from_copy = choose_source(options, original, copy)
         key = image.working_copy_key if from_copy else image.storage_key
-        scale = copy[0] / original[0] if from_copy and copy else 1.0
+        scale = copy_scale(original, copy) if from_copy and copy else 1.0
         started = time.monotonic()
         if not self._slots.acquire(timeout=self._timeout):
             raise RenderTimeout(
@@ -279,19 +278,3 @@ class RenditionService:
 def _download_name(name: str, output_format: str) -> str:
     stem = PurePath(name).stem or "image"
     return stem + EXTENSIONS[output_format]
-
-
-def _copy_fits(
-    options: RenditionOptions,
-    original: tuple[int, int],
-    copy: tuple[int, int] | None,
-) -> bool:
-    """A crop needs the copy to map back to exactly the original's size.
-
-    The pipeline recovers the original's size from the copy's and one scale;
-    rounding can be a pixel off in height, which would refuse a crop that
-    touches the bottom edge. Such crops come from the original instead.
-    """
-    if options.crop is None or copy is None:
-        return True
-    return round(copy[1] * original[0] / copy[0]) == original[1]

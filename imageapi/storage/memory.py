@@ -41,9 +41,6 @@ class MemoryStorage(Storage):
     def size(self, key: str) -> int:
         return len(self._get(key))
 
-    def keys(self) -> list[str]:
-        return sorted(self._objects)
-
     def _get(self, key: str) -> bytes:
         try:
             return self._objects[check_key(key)]

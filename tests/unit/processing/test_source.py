@@ -6,10 +6,10 @@ import pytest
 import pyvips
 
 from imageapi.processing.analysis import analyse
-from imageapi.processing.analysis import working_copy_scale
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.pipeline import render
 from imageapi.processing.source import choose_source
+from imageapi.processing.source import copy_scale
 from tests.unit.processing.imaging import decode
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import size
@@ -52,7 +52,7 @@ def original_and_copy(tmp_path_factory):
     analysis = analyse(original, working_copy=copy_path, max_side=max(COPY))
     copy = analysis.working_copy
     assert (copy.width, copy.height) == COPY
-    return original, copy_path, working_copy_scale(ORIGINAL, copy)
+    return original, copy_path, copy_scale(ORIGINAL, (copy.width, copy.height))
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,12 @@ def test_ssim_would_notice_a_visible_loss(original_and_copy):
     lossy = pyvips.Image.new_from_buffer(reference.jpegsave_buffer(Q=40), "")
     assert ssim(lossy, reference) < 0.99
     assert ssim(reference.gaussblur(0.8), reference) < 0.99
+
+
+def test_crop_uses_the_original_when_the_copy_cannot_map_back_exactly():
+    original, copy = (4000, 3001), (1536, 1152)  # 1152 / 0.384 = 3000, not 3001
+    bottom_strip = RenditionOptions(width=100, crop=(0, 2900, 4000, 101))
+    assert not choose_source(bottom_strip, original, copy)
+    assert choose_source(RenditionOptions(width=100), original, copy)
+    exact = RenditionOptions(width=100, crop=(0, 2899, 4000, 101))
+    assert choose_source(exact, (4000, 3000), (1536, 1152))
