@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,8 +107,22 @@ def usage_recorder(config: Config, db: Database) -> Iterator[UsageRecorder]:
 
 
 @pytest.fixture
-def app(config: Config, usage_recorder: UsageRecorder) -> falcon.App:
-    return create_app(config, usage_recorder=usage_recorder)
+def make_app(usage_recorder: UsageRecorder) -> Callable[..., falcon.App]:
+    """``create_app`` for tests that need their own config, clock or storage.
+
+    The apps share the test's usage buffer, which the fixture closes: no
+    background flush thread outlives the test (or its database).
+    """
+
+    def make(config: Config, **overrides) -> falcon.App:
+        return create_app(config, usage_recorder=usage_recorder, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def app(config: Config, make_app: Callable[..., falcon.App]) -> falcon.App:
+    return make_app(config)
 
 
 @pytest.fixture

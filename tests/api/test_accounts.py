@@ -10,7 +10,6 @@ from http.cookies import SimpleCookie
 import pytest
 from sqlalchemy import text
 
-from imageapi.app import create_app
 from imageapi.db.engine import make_engine
 from tests.helpers import PASSWORD
 from tests.helpers import assert_error
@@ -132,17 +131,14 @@ def test_login_with_nul_in_email_is_401_not_500(client, path):
     assert_error(result, 401)
 
 
-def test_login_secure_cookie_when_configured(config):
-    client = _client_for(config.with_overrides(auth={"cookie_secure": True}))
+def test_login_secure_cookie_when_configured(config, make_app):
+    secure = config.with_overrides(auth={"cookie_secure": True})
+    client = CheckedClient(make_app(secure))
     register(client)
     result = client.simulate_post(
         "/api/v1/sessions", json={"email": "carol@example.com", "password": PASSWORD}
     )
     assert "Secure" in result.headers["set-cookie"]
-
-
-def _client_for(config):
-    return CheckedClient(create_app(config))
 
 
 def test_login_wrong_password_and_unknown_email_say_the_same(client):
@@ -202,9 +198,9 @@ def test_logout_leaves_other_sessions_alone(client, api):
     assert still.status_code == 200
 
 
-def test_expired_token_is_refused(config):
+def test_expired_token_is_refused(config, make_app):
     now = [datetime.now(UTC)]
-    client = CheckedClient(create_app(config, clock=lambda: now[0]))
+    client = CheckedClient(make_app(config, clock=lambda: now[0]))
     register(client)
     token = client.simulate_post(
         "/api/v1/sessions", json={"email": "carol@example.com", "password": PASSWORD}

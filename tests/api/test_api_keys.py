@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from imageapi.app import create_app
 from imageapi.db.models import ApiKey
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
@@ -105,12 +104,10 @@ def test_api_key_routes_need_credentials(client):
     )
 
 
-def test_last_used_is_written_at_most_once_a_minute(config):
+def test_last_used_is_written_at_most_once_a_minute(config, make_app):
     now = [datetime(2030, 1, 1, 12, 0, tzinfo=UTC)]
     client = CheckedClient(
-        create_app(
-            config.with_overrides(usage={"enabled": False}), clock=lambda: now[0]
-        )
+        make_app(config.with_overrides(usage={"enabled": False}), clock=lambda: now[0])
     )
     api = ApiClient.signed_up(client, "kay@example.com")
     key = create_key(api)["key"]

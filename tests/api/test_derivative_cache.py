@@ -40,8 +40,8 @@ def test_second_request_is_a_hit_served_without_decoding(config, api):
     assert [row[0] for row in derivative_rows(config)] == [image["id"]]
 
 
-def test_if_none_match_is_answered_before_any_decoding(config):
-    client = app_with(config, processing={"derivative_cache_bytes": 0})
+def test_if_none_match_is_answered_before_any_decoding(config, make_app):
+    client = app_with(make_app, config, processing={"derivative_cache_bytes": 0})
     api = ApiClient.signed_up(client, "nocache@example.com")
     image = upload_image(api, photo(300, 200), ".jpg")
     first = fetch(api, image, "width=100")
@@ -54,10 +54,13 @@ def test_if_none_match_is_answered_before_any_decoding(config):
     assert again.status_code == 304
 
 
-def test_least_recently_used_derivatives_are_evicted_past_the_budget(config):
+def test_least_recently_used_derivatives_are_evicted_past_the_budget(config, make_app):
     now = [datetime(2024, 1, 1, tzinfo=UTC)]
     client = app_with(
-        config, clock=lambda: now[0], processing={"derivative_cache_bytes": 9000}
+        make_app,
+        config,
+        clock=lambda: now[0],
+        processing={"derivative_cache_bytes": 9000},
     )
     api = ApiClient.signed_up(client, "budget@example.com")
     image = upload_image(api, photo(400, 300), ".jpg")
@@ -102,8 +105,8 @@ def test_identical_cold_requests_in_parallel_agree(config, api):
     assert size(decoded(after)) == (210, 140)
 
 
-def test_deleting_an_image_removes_original_copy_and_derivatives(config):
-    client = app_with(config, processing={"working_copy_max_side": 256})
+def test_deleting_an_image_removes_original_copy_and_derivatives(config, make_app):
+    client = app_with(make_app, config, processing={"working_copy_max_side": 256})
     api = ApiClient.signed_up(client, "delete@example.com")
     image = upload_image(api, photo(600, 400), ".jpg")
     keep = upload_image(api, photo(100, 80), ".jpg")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from imageapi.app import create_app
 from tests import samples
 from tests.helpers import assert_error
 from tests.helpers import upload
@@ -66,10 +65,10 @@ def test_readyz_checks_database(client):
     assert result.json["database"] == "ok"
 
 
-def test_readyz_is_503_when_database_unreachable(config, tmp_path):
+def test_readyz_is_503_when_database_unreachable(config, make_app, tmp_path):
     missing = tmp_path / "no-such-dir" / "db.sqlite"
     broken = config.with_overrides(database_url=f"sqlite:///{missing}")
-    client = CheckedClient(create_app(broken))
+    client = CheckedClient(make_app(broken))
     assert_error(client.simulate_get("/readyz"), 503)
 
 

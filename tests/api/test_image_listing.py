@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from imageapi.app import create_app
 from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
@@ -28,10 +27,10 @@ START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def library(config):
+def library(config, make_app):
     """Alice's library of five images at known times, names, formats and tags."""
     clock = SettableClock(START)
-    client = CheckedClient(create_app(config, clock=clock))
+    client = CheckedClient(make_app(config, clock=clock))
     api = ApiClient.signed_up(client, "alice@example.com")
     specs = [
         ("Cat on sofa.png", samples.png_bytes(), ["cat", "indoor"]),

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import pytest
 
-from imageapi.app import create_app
 from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
@@ -115,9 +114,9 @@ def test_upload_refuses_too_many_pixels_before_decoding(api, config):
     assert _stored_files(config) == []
 
 
-def test_upload_over_size_limit_is_413(config):
+def test_upload_over_size_limit_is_413(config, make_app):
     small = config.with_overrides(limits={"max_upload_bytes": 1000})
-    api = ApiClient.signed_up(CheckedClient(create_app(small)), "z@x.io")
+    api = ApiClient.signed_up(CheckedClient(make_app(small)), "z@x.io")
     assert_error(upload(api, samples.png_bytes(200, 200)), 413)
     assert upload(api, samples.png_bytes(4, 4)).status_code == 201
 

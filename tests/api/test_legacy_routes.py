@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from imageapi.app import create_app
 from tests import samples
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
@@ -84,11 +83,11 @@ DAY = datetime(2023, 3, 14, tzinfo=UTC)
 
 
 @pytest.fixture
-def dated(config):
+def dated(config, make_app):
     """Images on 13, 14 (twice) and 15 March 2023, UTC."""
     clock = SettableClock(DAY)
     long_sessions = config.with_overrides(auth={"token_ttl_seconds": 864000})
-    app = create_app(long_sessions, clock=clock)
+    app = make_app(long_sessions, clock=clock)
     api = ApiClient.signed_up(CheckedClient(app), "old@example.com")
     moments = [
         DAY - timedelta(hours=1),

@@ -14,7 +14,6 @@ import falcon.testing
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from imageapi.app import create_app
 from imageapi.openapi.api import api_document
 from imageapi.openapi.document import openapi_path
 from imageapi.resources.docs import SWAGGER_UI_ASSETS
@@ -62,10 +61,8 @@ def test_document_is_served_at_both_paths_and_built_from_config(client, config):
     assert first.json == second.json == api_document(config)
 
 
-def test_cookie_scheme_follows_the_configured_cookie_name(config):
-    client = CheckedClient(
-        create_app(config.with_overrides(auth={"cookie_name": "sid"}))
-    )
+def test_cookie_scheme_follows_the_configured_cookie_name(config, make_app):
+    client = CheckedClient(make_app(config.with_overrides(auth={"cookie_name": "sid"})))
     schemes = client.simulate_get("/api/v1/openapi.json").json["components"][
         "securitySchemes"
     ]

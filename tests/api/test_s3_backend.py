@@ -5,7 +5,6 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from imageapi.app import create_app
 from imageapi.config import ConfigError
 from imageapi.config import load_config
 from tests import samples
@@ -24,7 +23,7 @@ def s3_endpoint():
         yield endpoint
 
 
-def test_upload_download_range_and_delete_on_s3(config, s3_endpoint):
+def test_upload_download_range_and_delete_on_s3(config, make_app, s3_endpoint):
     on_s3 = config.with_overrides(
         storage={
             "backend": "s3",
@@ -35,7 +34,7 @@ def test_upload_download_range_and_delete_on_s3(config, s3_endpoint):
             "s3_secret_access_key": CREDENTIALS["aws_secret_access_key"],
         }
     )
-    api = ApiClient.signed_up(CheckedClient(create_app(on_s3)), "s@x.io")
+    api = ApiClient.signed_up(CheckedClient(make_app(on_s3)), "s@x.io")
     data = samples.jpeg_bytes(50, 40)
     image = upload(api, data, name="s3.jpg").json
     bucket = boto3.client("s3", endpoint_url=s3_endpoint, **CREDENTIALS)

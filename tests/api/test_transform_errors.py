@@ -71,17 +71,19 @@ def test_bad_parameters_are_400_naming_the_parameter(api, image, query, paramete
     assert parameter in body["description"]
 
 
-def test_upload_over_the_pixel_limit_is_refused(config):
-    client = app_with(config, limits={"max_pixels": 1000})
+def test_upload_over_the_pixel_limit_is_refused(config, make_app):
+    client = app_with(make_app, config, limits={"max_pixels": 1000})
     api = ApiClient.signed_up(client, "limits@example.com")
     assert_error(upload(api, samples.png_bytes(40, 30)), 422)
     assert upload(api, samples.png_bytes(30, 30)).status_code == 201
 
 
-def test_transforming_a_source_over_the_pixel_limit_is_422(config, api, image):
+def test_transforming_a_source_over_the_pixel_limit_is_422(
+    config, make_app, api, image
+):
     """A limit lowered after upload still guards the decoder; the original
     itself can still be downloaded."""
-    strict = app_with(config, limits={"max_pixels": 1000})
+    strict = app_with(make_app, config, limits={"max_pixels": 1000})
     same_user = ApiClient(strict, api.email, api.token)
     body = assert_error(fetch(same_user, image, "width=10"), 422)
     assert "1000" in body["description"]

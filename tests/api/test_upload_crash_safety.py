@@ -7,7 +7,6 @@ from sqlalchemy import event
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from imageapi.app import create_app
 from imageapi.db.engine import make_engine
 from imageapi.db.models import Image
 from imageapi.storage.local import LocalStorage
@@ -56,9 +55,9 @@ class BrokenDisk(LocalStorage):
         raise OSError(28, "No space left on device")
 
 
-def test_failed_file_write_records_nothing(config):
+def test_failed_file_write_records_nothing(config, make_app):
     storage = BrokenDisk(config.data_dir / "images")
-    client = CheckedClient(create_app(config, storage=storage))
+    client = CheckedClient(make_app(config, storage=storage))
     api = ApiClient.signed_up(client, "disk@example.com")
     assert_error(upload(api, samples.png_bytes()), 500)
     assert files_under(config.data_dir / "images") == []

@@ -6,7 +6,6 @@ import falcon.testing
 import pyvips
 from sqlalchemy import text
 
-from imageapi.app import create_app
 from imageapi.config import Config
 from imageapi.db.engine import make_engine
 from tests.helpers import ApiClient
@@ -35,11 +34,13 @@ def decoded(result: falcon.testing.Result, *, all_frames: bool = False):
     return pyvips.Image.new_from_buffer(result.content, "[n=-1]" if all_frames else "")
 
 
-def app_with(config: Config, clock=None, **sections) -> falcon.testing.TestClient:
+def app_with(
+    make_app, config: Config, clock=None, **sections
+) -> falcon.testing.TestClient:
     """A client for an app whose config differs in some sections."""
     app_config = config.with_overrides(**sections)
     extra = {"clock": clock} if clock else {}
-    return CheckedClient(create_app(app_config, **extra))
+    return CheckedClient(make_app(app_config, **extra))
 
 
 def derivative_rows(config: Config) -> list[tuple[str, str, int]]:

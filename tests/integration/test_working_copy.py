@@ -18,13 +18,15 @@ from tests.unit.processing.imaging import size
 from tests.unit.processing.imaging import ssim
 
 
-def test_working_copy_derivative_matches_the_original_one(config):
+def test_working_copy_derivative_matches_the_original_one(config, make_app):
     source = photo(2400, 1600, seed=5)
     with_copy = ApiClient.signed_up(
-        app_with(config, processing={"working_copy_max_side": 1024}), "a@example.com"
+        app_with(make_app, config, processing={"working_copy_max_side": 1024}),
+        "a@example.com",
     )
     without_copy = ApiClient.signed_up(
-        app_with(config, processing={"working_copy_max_side": 0}), "b@example.com"
+        app_with(make_app, config, processing={"working_copy_max_side": 0}),
+        "b@example.com",
     )
     copied = upload_image(with_copy, source, ".jpg")
     plain = upload_image(without_copy, source, ".jpg")
