@@ -15,7 +15,7 @@ from imageapi.auth.tokens import new_id
 from imageapi.config import LimitsConfig
 from imageapi.db.models import Image
 from imageapi.db.models import ImageTag
-from imageapi.db.repositories import ImageQuery
+from imageapi.db.repositories.images import ImageQuery
 from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
 from imageapi.errors import ImageNotFound
