@@ -43,9 +43,10 @@ from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
 from imageapi.services.quotas import QuotaService
+from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
-from imageapi.services.rate_limits import NoLoginThrottle
 from imageapi.services.rate_limits import RequestRateLimit
+from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
 from imageapi.services.renditions import RenditionService
 from imageapi.services.usage import UsageService
@@ -188,10 +189,10 @@ def make_usage_recorder(
     )
 
 
-def _login_throttle(config: Config, storage: RateLimitStorage) -> NoLoginThrottle:
+def _login_throttle(config: Config, storage: RateLimitStorage) -> LoginThrottle:
     if not config.limits.login_failures:
-        return NoLoginThrottle()
-    return LoginThrottle(
+        return DisabledLoginThrottle()
+    return WindowLoginThrottle(
         storage,
         config.limits.login_failures,
         config.limits.login_failure_window_seconds,

@@ -18,7 +18,8 @@ from imageapi.db.models import User
 from imageapi.db.uow import Database
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
-from imageapi.services.rate_limits import NoLoginThrottle
+from imageapi.services.rate_limits import DisabledLoginThrottle
+from imageapi.services.rate_limits import LoginThrottle
 
 API_KEY_PREFIX = "iak_"
 # last_used_at is written at most this often per key, not on every request.
@@ -49,13 +50,13 @@ class AccountService:
         passwords: Passwords,
         token_ttl: timedelta,
         clock: Callable[[], datetime],
-        login_throttle: NoLoginThrottle | None = None,
+        login_throttle: LoginThrottle | None = None,
     ) -> None:
         self._db = db
         self._passwords = passwords
         self._token_ttl = token_ttl
         self._clock = clock
-        self._throttle = login_throttle or NoLoginThrottle()
+        self._throttle = login_throttle or DisabledLoginThrottle()
 
     def register(self, email: str, password: str, role: str = "user") -> User:
         """Create an account; emails are unique whatever their case."""
