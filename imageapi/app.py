@@ -49,6 +49,7 @@ from imageapi.services.rate_limits import RequestRateLimit
 from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
 from imageapi.services.renditions import RenditionService
+from imageapi.services.tags import TagService
 from imageapi.services.usage import UsageService
 from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.storage import create_storage
@@ -64,6 +65,7 @@ class Services:
     accounts: AccountService
     cookie: SessionCookie
     images: ImageService
+    tags: TagService
     renditions: RenditionService
     usage: UsageService
     quotas: QuotaService
@@ -150,6 +152,7 @@ def _build_services(
         accounts=accounts,
         cookie=SessionCookie(config.auth),
         images=images,
+        tags=TagService(db),
         renditions=RenditionService(
             db, storage, config.processing, config.limits, clock
         ),

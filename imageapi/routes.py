@@ -46,7 +46,7 @@ SWAGGER_ASSETS = "/apidoc/static"
 def add_routes(app: falcon.App, services: Services, document: dict[str, Any]) -> None:
     """v1, the earlier project's routes, health probes and the API docs."""
     accounts, cookie = services.accounts, services.cookie
-    images, renditions = services.images, services.renditions
+    images, renditions, tags = services.images, services.renditions, services.tags
     max_upload = services.max_upload_bytes
 
     app.add_route("/healthz", Health())
@@ -62,9 +62,9 @@ def add_routes(app: falcon.App, services: Services, document: dict[str, Any]) ->
         f"{API}/images/{{image_id}}/content", ImageContent(images, renditions)
     )
     app.add_route(f"{API}/images/{{image_id}}/metadata", ImageMetadata(images))
-    app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(images))
-    app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(images))
-    app.add_route(f"{API}/tags", TagCollection(images))
+    app.add_route(f"{API}/images/{{image_id}}/tags", ImageTags(tags))
+    app.add_route(f"{API}/images/{{image_id}}/tags/{{tag}}", ImageTag(tags))
+    app.add_route(f"{API}/tags", TagCollection(tags))
 
     app.add_route(f"{API}/users/me/api-keys", ApiKeyCollection(services.api_keys))
     app.add_route(f"{API}/users/me/api-keys/{{key_id}}", ApiKeyItem(services.api_keys))
@@ -78,8 +78,8 @@ def add_routes(app: falcon.App, services: Services, document: dict[str, Any]) ->
     app.add_route("/api/user/login", LegacyLogin(accounts, cookie))
     app.add_route("/api/images", LegacyImageCollection(images, max_upload))
     app.add_route("/api/image/{img_id}", LegacyImage(images, renditions))
-    app.add_route("/api/{img_id}/tags", LegacyImageTags(images))
-    app.add_route("/api/{img_id}/tags/{tag}", LegacyImageTag(images))
+    app.add_route("/api/{img_id}/tags", LegacyImageTags(tags))
+    app.add_route("/api/{img_id}/tags/{tag}", LegacyImageTag(tags))
 
     openapi = OpenApiDocument(document)
     app.add_route(f"{API}/openapi.json", openapi)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import falcon
 
-from imageapi.db.models import Image
+from imageapi.domain import Image
 from imageapi.schemas.images import ImageListQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService

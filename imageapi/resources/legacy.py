@@ -18,6 +18,7 @@ from imageapi.schemas.images import LegacyImageListQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
 from imageapi.services.renditions import RenditionService
+from imageapi.services.tags import TagService
 from imageapi.web.query import read_query
 from imageapi.web.representations import legacy_image_document
 
@@ -103,39 +104,37 @@ class LegacyImage:
 class LegacyImageTags:
     """``GET``/``PUT``/``DELETE /api/{img_id}/tags``: 200 with the tag list."""
 
-    def __init__(self, images: ImageService) -> None:
-        self._images = images
+    def __init__(self, tags: TagService) -> None:
+        self._tags = tags
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, img_id: str):
-        resp.media = self._images.tags_of(req.context.principal.user.id, img_id)
+        resp.media = self._tags.list_for(req.context.principal.user.id, img_id)
         deprecate(resp, f"/api/v1/images/{img_id}/tags")
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, img_id: str):
         tags = tags_from_body(req)
         user_id = req.context.principal.user.id
-        resp.media = self._images.replace_tags(user_id, img_id, tags)
+        resp.media = self._tags.replace(user_id, img_id, tags)
         deprecate(resp, f"/api/v1/images/{img_id}/tags")
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, img_id: str):
-        resp.media = self._images.replace_tags(
-            req.context.principal.user.id, img_id, []
-        )
+        resp.media = self._tags.replace(req.context.principal.user.id, img_id, [])
         deprecate(resp, f"/api/v1/images/{img_id}/tags")
 
 
 class LegacyImageTag:
     """``POST /api/{img_id}/tags/{tag}`` (201 when new) and ``DELETE``."""
 
-    def __init__(self, images: ImageService) -> None:
-        self._images = images
+    def __init__(self, tags: TagService) -> None:
+        self._tags = tags
 
     def on_post(self, req, resp: falcon.Response, img_id: str, tag: str) -> None:
-        tags, added = self._images.add_tag(req.context.principal.user.id, img_id, tag)
+        tags, added = self._tags.add(req.context.principal.user.id, img_id, tag)
         resp.status = falcon.HTTP_201 if added else falcon.HTTP_200
         resp.media = tags
         deprecate(resp, f"/api/v1/images/{img_id}/tags/{quote(tag, safe='')}")
 
     def on_delete(self, req, resp: falcon.Response, img_id: str, tag: str) -> None:
         user_id = req.context.principal.user.id
-        resp.media = self._images.remove_tag(user_id, img_id, tag)
+        resp.media = self._tags.remove(user_id, img_id, tag)
         deprecate(resp, f"/api/v1/images/{img_id}/tags/{quote(tag, safe='')}")

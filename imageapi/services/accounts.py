@@ -13,9 +13,10 @@ from imageapi.auth.passwords import Passwords
 from imageapi.auth.tokens import new_id
 from imageapi.auth.tokens import new_token
 from imageapi.auth.tokens import token_hash
-from imageapi.db.models import Session
-from imageapi.db.models import User
+from imageapi.db import models
 from imageapi.db.uow import Database
+from imageapi.domain import Principal
+from imageapi.domain import User
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
 from imageapi.services.rate_limits import DisabledLoginThrottle
@@ -32,15 +33,6 @@ MIN_PASSWORD_LENGTH = 8
 class IssuedToken:
     token: str
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a request acts for, and with which credential."""
-
-    user: User
-    session_id: int | None = None
-    api_key_id: str | None = None
 
 
 class AccountService:
@@ -60,7 +52,7 @@ class AccountService:
 
     def register(self, email: str, password: str, role: str = "user") -> User:
         """Create an account; emails are unique whatever their case."""
-        user = User(
+        user = models.User(
             id=new_id(),
             email=email.strip(),
             email_key=email.strip().lower(),
@@ -80,7 +72,7 @@ class AccountService:
                 raise AlreadyExists(
                     "An account with this email already exists."
                 ) from None
-        return user
+            return user.to_domain()
 
     def log_in(self, email: str, password: str, client_ip: str = "") -> IssuedToken:
         """Check the password and open a session. One message for both failures.
@@ -105,7 +97,7 @@ class AccountService:
         expires_at = now + self._token_ttl
         with self._db.write() as uow:
             uow.sessions.add(
-                Session(
+                models.Session(
                     user_id=user.id,
                     token_hash=token_hash(token),
                     created_at=now,
@@ -123,7 +115,7 @@ class AccountService:
             login = uow.sessions.get_active(token_hash(token), self._clock())
             if login is None or login.user.disabled:
                 return None
-            return Principal(user=login.user, session_id=login.id)
+            return Principal(user=login.user.to_domain(), session_id=login.id)
 
     def _authenticate_api_key(self, key: str) -> Principal | None:
         now = self._clock()
@@ -131,7 +123,7 @@ class AccountService:
             api_key = uow.api_keys.get_active(token_hash(key))
             if api_key is None or api_key.user.disabled:
                 return None
-            principal = Principal(user=api_key.user, api_key_id=api_key.id)
+            principal = Principal(user=api_key.user.to_domain(), api_key_id=api_key.id)
             last_used = api_key.last_used_at
         stale_before = now - API_KEY_TOUCH_INTERVAL
         if last_used is None or last_used < stale_before:

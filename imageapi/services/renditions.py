@@ -27,10 +27,9 @@ from sqlalchemy.exc import IntegrityError
 
 from imageapi.config import LimitsConfig
 from imageapi.config import ProcessingConfig
-from imageapi.db.models import Derivative
-from imageapi.db.models import Image
 from imageapi.db.uow import Database
-from imageapi.errors import ImageNotFound
+from imageapi.domain import Derivative
+from imageapi.domain import Image
 from imageapi.processing.deadline import RenderTimeout
 from imageapi.processing.formats import OUTPUT_FORMATS
 from imageapi.processing.options import RenditionOptions
@@ -110,9 +109,8 @@ class RenditionService:
             SourceTooLarge: the original is over the pixel limit (422).
         """
         with self._db.read() as uow:
-            image = uow.images.get(user_id, image_id, with_tags=False)
-            if image is None:
-                raise ImageNotFound(image_id)
+            row = uow.images.get(user_id, image_id, with_tags=False)
+            image = row.to_domain(with_tags=False)  # content needs no tags
             options = parse_options(
                 params,
                 presets=self._presets,
@@ -130,7 +128,8 @@ class RenditionService:
                 )
             cache_key = options.cache_key()
             digest = hashlib.sha256(cache_key.encode()).hexdigest()
-            cached = uow.derivatives.find(image.id, cache_key) if self._budget else None
+            found = uow.derivatives.find(image.id, cache_key) if self._budget else None
+            cached = found.to_domain() if found is not None else None
         return PreparedRendition(
             image=image,
             options=options,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from imageapi.db.models import Image
-from imageapi.db.models import User
+from imageapi.domain import Image
+from imageapi.domain import User
 from imageapi.schemas.accounts import UserOut
 from imageapi.schemas.images import ExifOut
 from imageapi.schemas.images import GpsOut

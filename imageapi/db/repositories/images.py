@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select
@@ -19,20 +18,8 @@ from imageapi.db.models import ImageTag
 from imageapi.db.models import Tag
 from imageapi.db.text import escape_like
 from imageapi.db.text import has_nul
-
-
-@dataclass(frozen=True)
-class ImageQuery:
-    """What a listing asks for; every filter optional."""
-
-    tags: tuple[str, ...] = ()  # compared by tag key (see services/tags.py)
-    match_any_tag: bool = False
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    taken_after: datetime | None = None
-    taken_before: datetime | None = None
-    format: str | None = None
-    name_contains: str | None = None
+from imageapi.domain import ImageQuery
+from imageapi.errors import ImageNotFound
 
 
 class ImageRepository:
@@ -49,15 +36,23 @@ class ImageRepository:
         *,
         for_update: bool = False,
         with_tags: bool = True,
-    ) -> Image | None:
+    ) -> Image:
         """The user's image; ``with_tags=False`` saves the tag query (reading
-        ``tags`` then raises instead of silently loading)."""
+        ``tags`` then raises instead of silently loading).
+
+        Raises:
+            ImageNotFound: no such image, or another user's (the two are
+                indistinguishable).
+        """
         query = select(Image).where(Image.id == image_id, Image.user_id == user_id)
         if for_update:
             query = query.with_for_update()
         if not with_tags:
             query = query.options(raiseload(Image.tag_links))
-        return self._session.scalars(query).one_or_none()
+        image = self._session.scalars(query).one_or_none()
+        if image is None:
+            raise ImageNotFound(image_id)
+        return image
 
     def delete(self, image: Image) -> None:
         self._session.delete(image)
