@@ -113,7 +113,7 @@ def parse_options(
     """Parse query parameters into options, or ``None`` when there are none.
 
     Args:
-        params: name -> value or list of values, as ``falcon.Request.params``.
+        params: name -> value, or a list of values for a repeated name.
         presets: preset name -> its parameters (see ``load_presets``).
         accept: the request's ``Accept`` header, for ``format=auto``.
         source_format: the original's format ("jpeg", "gif", ...).

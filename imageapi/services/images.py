@@ -17,6 +17,7 @@ from imageapi.db import models
 from imageapi.db.uow import Database
 from imageapi.domain import Image
 from imageapi.domain import ImageQuery
+from imageapi.errors import StoredObjectNotFound
 from imageapi.processing.analysis import Analysis
 from imageapi.processing.analysis import analyse
 from imageapi.processing.probe import ProbedImage
@@ -28,6 +29,7 @@ from imageapi.services.tags import clean_tags
 from imageapi.services.tags import tag_key
 from imageapi.services.uploads import SpooledUpload
 from imageapi.services.uploads import spool
+from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
@@ -192,7 +194,10 @@ class ImageService:
         self, image: Image, byte_range: tuple[int, int] | None = None
     ) -> Content:
         start, end = byte_range if byte_range else (None, None)
-        stream = self._storage.open(image.storage_key, start, end)
+        try:
+            stream = self._storage.open(image.storage_key, start, end)
+        except ObjectNotFound as exc:
+            raise StoredObjectNotFound(str(exc)) from None
         length = image.size if byte_range is None else end - start + 1
         return Content(stream=stream, length=length)
 

@@ -30,6 +30,7 @@ from imageapi.config import ProcessingConfig
 from imageapi.db.uow import Database
 from imageapi.domain import Derivative
 from imageapi.domain import Image
+from imageapi.errors import StoredObjectNotFound
 from imageapi.processing.deadline import RenderTimeout
 from imageapi.processing.formats import OUTPUT_FORMATS
 from imageapi.processing.options import RenditionOptions
@@ -222,6 +223,8 @@ class RenditionService:
                 return render(
                     path, options, source_scale=scale, timeout_seconds=remaining
                 )
+        except ObjectNotFound as exc:
+            raise StoredObjectNotFound(str(exc)) from None
         finally:
             self._slots.release()
 
