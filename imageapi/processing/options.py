@@ -108,7 +108,6 @@ def parse_options(
     accept: str,
     source_format: str,
     qualities: Mapping[str, int] = DEFAULT_QUALITIES,
-    passthrough: frozenset[str] = frozenset({"download"}),
 ) -> RenditionOptions | None:
     """Parse query parameters into options, or ``None`` when there are none.
 
@@ -118,13 +117,12 @@ def parse_options(
         accept: the request's ``Accept`` header, for ``format=auto``.
         source_format: the original's format ("jpeg", "gif", ...).
         qualities: default quality per lossy format.
-        passthrough: names handled elsewhere (not transforms), ignored here.
 
     Raises:
         InvalidParameter: unknown, repeated, malformed or out-of-range
             parameters and impossible combinations, naming the parameter.
     """
-    given = _single_values(params, passthrough)
+    given = _single_values(params)
     if not given:
         return None
     merged: dict[str, str] = {}
@@ -187,11 +185,9 @@ def load_presets(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return presets
 
 
-def _single_values(params: Params, passthrough: frozenset[str]) -> dict[str, str]:
+def _single_values(params: Params) -> dict[str, str]:
     values = {}
     for name, value in params.items():
-        if name in passthrough:
-            continue
         if name not in BY_NAME:
             raise InvalidParameter(
                 f"{name}: unknown parameter; known: {', '.join(sorted(BY_NAME))}."

@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from pathlib import PurePath
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +31,6 @@ from imageapi.domain import Derivative
 from imageapi.domain import Image
 from imageapi.errors import StoredObjectNotFound
 from imageapi.processing.deadline import RenderTimeout
-from imageapi.processing.formats import OUTPUT_FORMATS
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.options import load_presets
 from imageapi.processing.options import parse_options
@@ -54,7 +52,6 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 # large one rarely, and the cache overshoots by at most about that much.
 EVICTION_CHECK_FRACTION = 64
 DELETE_BATCH = 500
-EXTENSIONS = {name: f".{name.replace('jpeg', 'jpg')}" for name in OUTPUT_FORMATS}
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,6 @@ class DerivativeContent:
     length: int
     content_type: str
     cache_hit: bool
-    filename: str  # for downloads: the image's name with the format's extension
 
 
 class RenditionService:
@@ -150,7 +146,6 @@ class RenditionService:
         """
         options = prepared.options
         assert options is not None, "fetch is for derivatives only"
-        filename = _download_name(prepared.image.name, options.format)
         cached = prepared.cached
         if cached is not None:
             try:
@@ -159,9 +154,7 @@ class RenditionService:
                 log.info("cached derivative %s is gone; rendering", cached.storage_key)
             else:
                 self._touch(cached)
-                return DerivativeContent(
-                    stream, cached.size, cached.content_type, True, filename
-                )
+                return DerivativeContent(stream, cached.size, cached.content_type, True)
         rendition = self._render(prepared.image, options)
         self._store(prepared, rendition)
         return DerivativeContent(
@@ -169,7 +162,6 @@ class RenditionService:
             len(rendition.data),
             rendition.content_type,
             False,
-            filename,
         )
 
     def evict(self) -> int:
@@ -275,8 +267,3 @@ class RenditionService:
         with self._db.write() as uow:
             uow.derivatives.touch(cached.id, now)
             uow.commit()
-
-
-def _download_name(name: str, output_format: str) -> str:
-    stem = PurePath(name).stem or "image"
-    return stem + EXTENSIONS[output_format]

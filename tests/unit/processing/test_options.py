@@ -24,7 +24,13 @@ def parse(params, *, accept="", source_format="jpeg", **kwargs):
 
 def test_no_transform_parameter_means_the_original():
     assert parse({}) is None
-    assert parse({"download": "1"}) is None
+
+
+def test_parameters_of_the_web_layer_are_unknown_here():
+    """``download`` is an HTTP matter (Content-Disposition): the resource keeps
+    it, and the options never see it."""
+    with pytest.raises(InvalidParameter, match="download: unknown parameter"):
+        parse({"download": "1"})
 
 
 def test_values_are_typed_and_defaults_explicit():
