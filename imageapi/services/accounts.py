@@ -19,6 +19,7 @@ from imageapi.domain import Principal
 from imageapi.domain import User
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
+from imageapi.errors import InvalidInput
 from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
 
@@ -26,7 +27,10 @@ API_KEY_PREFIX = "iak_"
 # last_used_at is written at most this often per key, not on every request.
 API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
+# The password rule, for every way an account is made (the API, the command
+# line); the request schema states the same numbers in the API document.
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,13 @@ class AccountService:
         self._throttle = login_throttle or DisabledLoginThrottle()
 
     def register(self, email: str, password: str, role: str = "user") -> User:
-        """Create an account; emails are unique whatever their case."""
+        """Create an account; emails are unique whatever their case.
+
+        Raises:
+            InvalidInput: the password breaks the rule (see check_password).
+            AlreadyExists: an account has this email.
+        """
+        check_password(password)
         user = models.User(
             id=new_id(),
             email=email.strip(),
@@ -138,3 +148,16 @@ class AccountService:
         with self._db.write() as uow:
             uow.sessions.revoke(principal.session_id, self._clock())
             uow.commit()
+
+
+def check_password(password: str) -> None:
+    """Refuse a password outside the length rule, in the words the request
+    schema uses for the same rule, so every caller sees one message."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password: String should have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password: String should have at most {MAX_PASSWORD_LENGTH} characters"
+        )
