@@ -1,4 +1,4 @@
-"""Parsing rendition parameters: values, presets, formats, errors, cache keys."""
+"""Parsing rendition parameters: values, presets, formats, errors."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ CHROME = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
 
 def parse(params, *, accept="", source_format="jpeg", **kwargs):
     return parse_options(
-        params, presets=PRESETS, accept=accept, source_format=source_format, **kwargs
+        params,
+        presets=PRESETS,
+        accept=accept,
+        source_format=source_format,
+        **kwargs,
     )
 
 
@@ -173,42 +177,6 @@ def test_bad_parameters_are_refused_naming_the_parameter(params, named):
         parse(params)
     assert raised.value.status == 400
     assert raised.value.description.startswith(f"{named}:")
-
-
-def test_same_meaning_gives_the_same_cache_key():
-    def key(params, **kwargs):
-        return parse(params, **kwargs).cache_key()
-
-    explicit = key({"width": "256", "height": "256", "fit": "cover", "quality": "82"})
-    assert key({"preset": "thumb"}) == explicit
-    assert key({"height": "256", "fit": "cover", "width": "256"}) == explicit
-    assert key({"preset": "thumb", "position": "center"}) == explicit
-    assert key({"flip": "1", "flop": "1"}) == key({"rotate": "180"})
-    assert key({"flip": "", "rotate": "90"}) == key({"flop": "true", "rotate": "270"})
-    # With one side, every fit keeps the aspect ratio and means the same.
-    assert key({"width": "64", "fit": "cover"}) == key({"width": "64"})
-    assert key({"format": "auto"}, accept=CHROME) == key({"format": "avif"})
-    assert key({"sharpen": "1"}) == key({"sharpen": ""})
-
-
-def test_different_meaning_gives_a_different_key():
-    keys = {
-        parse(params).cache_key()
-        for params in [
-            {"width": "256"},
-            {"height": "256"},
-            {"width": "256", "enlarge": "1"},
-            {"width": "256", "format": "png"},
-            {"width": "256", "quality": "81"},
-            {"width": "256", "height": "9", "fit": "contain"},
-            {"width": "256", "height": "9", "fit": "contain", "background": "000000"},
-            {"width": "256", "height": "9", "fit": "cover", "position": "top"},
-            {"crop": "0,0,5,5"},
-            {"grayscale": ""},
-            {"blur": "1"},
-        ]
-    }
-    assert len(keys) == 11
 
 
 def test_presets_are_checked_when_loaded():
