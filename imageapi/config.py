@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
 
+from imageapi.processing.options import Presets
 from imageapi.processing.options import load_presets
 
 ENV_PREFIX = "IMAGEAPI_"
@@ -129,6 +130,7 @@ class ProcessingConfig(Section):
     )
     presets: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_PRESETS),
+        validate_default=True,  # so the default is parsed into Presets too
         description="Named parameter sets for ?preset=NAME, as query strings "
         '(environment: a JSON object, e.g. {"thumb": "width=256&height=256"}).',
     )
@@ -173,9 +175,8 @@ class ProcessingConfig(Section):
 
     @field_validator("presets")
     @classmethod
-    def _presets_parse(cls, value: dict[str, str]) -> dict[str, str]:
-        load_presets(value)
-        return value
+    def _presets_parse(cls, value: dict[str, str]) -> Presets:
+        return load_presets(value)  # parsed once; services use .parameters
 
     @property
     def qualities(self) -> dict[str, int]:

@@ -33,7 +33,7 @@ from imageapi.processing.parameters import BY_NAME
 from imageapi.processing.parameters import Parameter
 
 Params = Mapping[str, str | list[str]]
-Presets = Mapping[str, Mapping[str, str]]
+PresetParameters = Mapping[str, Mapping[str, str]]
 
 # Bump when the pipeline changes its output for the same options, so cached
 # derivatives and ETags made by the old code are not served for the new, and
@@ -142,10 +142,25 @@ def unkeyed_fields() -> tuple[Field, ...]:
     return tuple(option for option in fields(RenditionOptions) if not _in_key(option))
 
 
+class Presets(dict[str, str]):
+    """Configured presets, checked: name -> query string, as configured.
+
+    ``parameters`` holds each one parsed once (name -> {parameter: value}),
+    which is what ``parse_options`` expands. The mapping itself keeps the
+    configured strings, so the settings show and serialise as written.
+    """
+
+    def __init__(
+        self, queries: Mapping[str, str], parameters: PresetParameters
+    ) -> None:
+        super().__init__(queries)
+        self.parameters = parameters
+
+
 def parse_options(
     params: Params,
     *,
-    presets: Presets,
+    presets: PresetParameters,
     accept: str,
     source_format: str,
     qualities: Mapping[str, int] = DEFAULT_QUALITIES,
@@ -155,7 +170,7 @@ def parse_options(
 
     Args:
         params: name -> value or list of values, as ``falcon.Request.params``.
-        presets: preset name -> its parameters (see ``load_presets``).
+        presets: preset name -> its parameters (``Presets.parameters``).
         accept: the request's ``Accept`` header, for ``format=auto``.
         source_format: the original's format ("jpeg", "gif", ...).
         qualities: default quality per lossy format.
@@ -204,13 +219,13 @@ def parse_options(
     )
 
 
-def load_presets(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
+def load_presets(raw: Mapping[str, str]) -> Presets:
     """Parse configured presets (name -> query string) and check each one.
 
     Raises:
         ValueError: a bad name or a parameter string ``parse_options`` refuses.
     """
-    presets: dict[str, dict[str, str]] = {}
+    parameters: dict[str, dict[str, str]] = {}
     for name, query in raw.items():
         if not PRESET_NAME.match(name):
             raise ValueError(f"preset name {name!r} must match {PRESET_NAME.pattern}")
@@ -224,8 +239,8 @@ def load_presets(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
             parse_options(parsed, presets={}, accept="", source_format="jpeg")
         except InvalidParameter as exc:
             raise ValueError(f"preset {name}: {exc.description}") from None
-        presets[name] = {key: values[0] for key, values in parsed.items()}
-    return presets
+        parameters[name] = {key: values[0] for key, values in parsed.items()}
+    return Presets(raw, parameters)
 
 
 def _single_values(params: Params, passthrough: frozenset[str]) -> dict[str, str]:

@@ -34,7 +34,6 @@ from imageapi.errors import ImageNotFound
 from imageapi.processing.deadline import RenderTimeout
 from imageapi.processing.formats import OUTPUT_FORMATS
 from imageapi.processing.options import RenditionOptions
-from imageapi.processing.options import load_presets
 from imageapi.processing.options import parse_options
 from imageapi.processing.pipeline import Rendition
 from imageapi.processing.pipeline import render
@@ -89,7 +88,7 @@ class RenditionService:
     ) -> None:
         self._db = db
         self._storage = storage
-        self._presets = load_presets(processing.presets)
+        self._presets = processing.presets.parameters  # parsed by the config
         self._qualities = processing.qualities
         self._timeout = processing.timeout_seconds
         self._budget = processing.derivative_cache_bytes

@@ -40,7 +40,7 @@ UNKEYED = {"vary_accept"}
 def parse(params, *, accept="", source_format="jpeg"):
     return parse_options(
         params,
-        presets=PRESETS,
+        presets=PRESETS.parameters,
         accept=accept,
         source_format=source_format,
     )

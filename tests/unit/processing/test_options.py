@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imageapi.config import DEFAULT_PRESETS
+from imageapi.config import ProcessingConfig
 from imageapi.errors import InvalidParameter
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.options import load_presets
@@ -19,7 +20,7 @@ CHROME = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
 def parse(params, *, accept="", source_format="jpeg", **kwargs):
     return parse_options(
         params,
-        presets=PRESETS,
+        presets=PRESETS.parameters,
         accept=accept,
         source_format=source_format,
         **kwargs,
@@ -79,7 +80,7 @@ def test_preset_position_is_dropped_with_its_fit():
     presets = load_presets({"face": "width=99&height=99&fit=cover&position=attention"})
     options = parse_options(
         {"preset": "face", "fit": "contain"},
-        presets=presets,
+        presets=presets.parameters,
         accept="",
         source_format="png",
     )
@@ -177,6 +178,23 @@ def test_bad_parameters_are_refused_naming_the_parameter(params, named):
         parse(params)
     assert raised.value.status == 400
     assert raised.value.description.startswith(f"{named}:")
+
+
+def test_presets_keep_the_configured_strings_and_are_parsed_once():
+    presets = load_presets({"card": "width=300&height=200&fit=cover&format=webp"})
+    assert presets == {"card": "width=300&height=200&fit=cover&format=webp"}
+    assert presets.parameters == {
+        "card": {"width": "300", "height": "200", "fit": "cover", "format": "webp"}
+    }
+
+
+def test_validated_settings_hold_the_parsed_presets():
+    default = ProcessingConfig()
+    assert default.presets == DEFAULT_PRESETS
+    assert default.presets.parameters == load_presets(DEFAULT_PRESETS).parameters
+    custom = ProcessingConfig(presets={"tiny": "width=32"})
+    assert custom.presets.parameters == {"tiny": {"width": "32"}}
+    assert custom.model_dump()["presets"] == {"tiny": "width=32"}
 
 
 def test_presets_are_checked_when_loaded():
