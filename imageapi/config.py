@@ -43,6 +43,9 @@ CONFIG_FILE_VARIABLE = f"{ENV_PREFIX}CONFIG"
 NON_SETTING_PREFIXES = (f"{ENV_PREFIX}TEST_", f"{ENV_PREFIX}SCHEMATHESIS_")
 SECRET_FILE_NAME = "secret_key"
 MIN_SECRET_LENGTH = 32
+# Markers for ``imageapi config``, which masks these values when it prints them.
+SECRET = {"secret": "value"}
+URL_WITH_PASSWORD = {"secret": "url-password"}
 DEFAULT_PRESETS = {
     "thumb": "width=256&height=256&fit=cover",
     "small": "width=640&fit=inside",
@@ -140,7 +143,8 @@ class ProcessingConfig(Section):
     max_parallel_renders: int = limit(
         2,
         "Renders running at once per worker process; more wait.",
-        exceeded="waits for a slot; 503 if none frees up within timeout_seconds",
+        exceeded="503 if no slot frees up within timeout_seconds (until then, "
+        "requests wait)",
         ge=1,
     )
     timeout_seconds: float = limit(
@@ -194,9 +198,13 @@ class StorageConfig(Section):
     )
     s3_region: str = Field("", description="Region; empty uses the SDK's default.")
     s3_access_key_id: str = Field(
-        "", description="Access key; empty uses the SDK's credential chain."
+        "",
+        description="Access key; empty uses the SDK's credential chain.",
+        json_schema_extra=SECRET,
     )
-    s3_secret_access_key: str = Field("", description="Secret for the access key.")
+    s3_secret_access_key: str = Field(
+        "", description="Secret for the access key.", json_schema_extra=SECRET
+    )
 
     @model_validator(mode="after")
     def _bucket_for_s3(self) -> StorageConfig:
@@ -219,16 +227,19 @@ class Config(Section):
         "",
         description="SQLAlchemy URL; empty means SQLite in data_dir. "
         "PostgreSQL: postgresql+psycopg://user@host/db",
+        json_schema_extra=URL_WITH_PASSWORD,
     )
     secret_key: str = Field(
         "",
         description="Signs cursors and URLs; empty means generate one into "
         "data_dir/secret_key (mode 0600).",
+        json_schema_extra=SECRET,
     )
     redis_url: str = Field(
         "",
         description="Keep rate-limit counters in Redis (redis://host:6379/0); "
         "empty means in the database.",
+        json_schema_extra=URL_WITH_PASSWORD,
     )
     log_level: str = Field(
         "info",

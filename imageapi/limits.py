@@ -85,7 +85,8 @@ class Limits(BaseModel):
     max_upload_bytes: int = limit(
         50 * MIB,
         "Largest accepted upload, in bytes.",
-        exceeded="413, before the body is read when Content-Length says so",
+        exceeded="413: from Content-Length before reading, else as soon as the "
+        "streamed body passes it",
         ge=1,
     )
     max_form_parts: int = limit(
@@ -128,8 +129,8 @@ class Limits(BaseModel):
     )
     max_request_memory_bytes: int = limit(
         256 * MIB,
-        "Memory one request may use, in bytes. Enforced on transforms of animations "
-        "(every frame x output pixels x 4 bytes) before decoding.",
+        "Memory one request may use, in bytes; enforced (before decoding) where a "
+        "transform holds every frame of an animation: rotations, smart crops.",
         exceeded="422 on transform, before decoding",
         ge=MIB,
     )
