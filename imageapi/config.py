@@ -390,7 +390,7 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict]
         if variable not in settings:
             raise ConfigError(
                 f"unknown environment variable {variable}"
-                f"{_did_you_mean(variable, settings)}"
+                f"{_did_you_mean(variable, settings, ENV_PREFIX)}"
             )
         parts = tuple(settings[variable].split("."))
         target = values
@@ -417,7 +417,7 @@ def _check_known_keys(
             known = [f"{prefix}{known}" for known in model.model_fields]
             raise ConfigError(
                 f"config file {origin}: unknown setting {key}"
-                f"{_did_you_mean(key, known)}"
+                f"{_did_you_mean(key, known, prefix)}"
             )
         section = _section_model(field.annotation)
         if section is not None and isinstance(value, Mapping):
@@ -434,9 +434,15 @@ def _section_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean {close[0]}?" if close else ""
+def _did_you_mean(name: str, known: Iterable[str], common: str = "") -> str:
+    """``; did you mean X?`` for the closest of ``known``, or nothing.
+
+    ``common`` is a prefix every name shares; it is left out of the comparison
+    so that it does not make unrelated names look alike.
+    """
+    candidates = {option.removeprefix(common): option for option in known}
+    close = difflib.get_close_matches(name.removeprefix(common), candidates, n=1)
+    return f"; did you mean {candidates[close[0]]}?" if close else ""
 
 
 def _validate(data: dict[str, Any], source: dict) -> Config:
