@@ -26,8 +26,9 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 
 MIB = 1024 * 1024
-# Widest or tallest rendition, in pixels: also the ``maximum`` of the width and
-# height parameters in the API document, which is built without a config.
+# Widest or tallest rendition, in pixels. Fixed: the rendition parameter table
+# (processing/parameters.py), and with it the API document and the preset
+# checks, is built without a config.
 MAX_OUTPUT_SIDE_PIXELS = 8192
 # Room for part headers, boundaries and tags around the image when an upload's
 # Content-Length is checked against max_upload_bytes.
@@ -49,7 +50,8 @@ def limit(
 def exceeded_of(field: FieldInfo) -> str | None:
     """What exceeding a ``limit()`` field does, or None for other settings."""
     extra = field.json_schema_extra
-    return extra.get("exceeded") if isinstance(extra, dict) else None  # type: ignore[return-value]
+    exceeded = extra.get("exceeded") if isinstance(extra, dict) else None
+    return exceeded if isinstance(exceeded, str) else None
 
 
 @dataclass(frozen=True)
