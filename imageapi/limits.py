@@ -131,8 +131,9 @@ class Limits(BaseModel):
     )
     max_request_memory_bytes: int = limit(
         256 * MIB,
-        "Memory one request may use, in bytes; enforced (before decoding) where a "
-        "transform holds every frame of an animation: rotations, smart crops.",
+        "Memory one request may use, in bytes; enforced (before decoding) on "
+        "transforms that hold the resized image, every frame, in memory: "
+        "rotations and smart crops.",
         exceeded="422 on transform, before decoding",
         ge=MIB,
     )

@@ -213,20 +213,22 @@ class RenditionService:
             )
         # Rotations and smart crops hold the resized image in memory (see
         # steps/rotate_and_flip.py and steps/fit.py): every frame of an
-        # animation, at 4 bytes per pixel at most. A single frame fits by
-        # construction (8192 x 8192 x 4 bytes is the 256 MiB default).
-        holds_frames = options.orientation != (0, False) or (
+        # animation, at 4 bytes per pixel at most. At the default bound a
+        # single frame always fits: 8192 x 8192 x 4 bytes is 256 MiB.
+        holds_image = options.orientation != (0, False) or (
             options.effective_fit == "cover" and options.position in SMART_POSITIONS
         )
-        if not holds_frames or image.pages < 2 or options.format not in ANIMATED:
+        if not holds_image:
             return
-        width, height = plan((image.width, image.height), options).scaled
-        needed = image.pages * width * height * 4
+        sizes = plan((image.width, image.height), options)
+        frames = image.pages if options.format in ANIMATED else 1
+        largest = max(sizes.scaled[0] * sizes.scaled[1], sizes.box[0] * sizes.box[1])
+        needed = frames * largest * 4
         if needed > limits.max_request_memory_bytes:
             raise SourceTooLarge(
-                f"This rendition of {image.pages} frames needs about {needed} bytes "
-                f"of memory; this server allows {limits.max_request_memory_bytes} "
-                "per request. Ask for a smaller size or a still format."
+                f"This rendition needs about {needed} bytes of memory; this "
+                f"server allows {limits.max_request_memory_bytes} per request. "
+                "Ask for a smaller size (or, for an animation, a still format)."
             )
 
     def _render(self, image: Image, options: RenditionOptions) -> Rendition:

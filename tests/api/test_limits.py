@@ -77,3 +77,11 @@ def test_rotating_an_animation_over_the_memory_bound_is_422(config, make_app, tm
     # holds one frame.
     assert fetch(api, stored, "width=300&height=400&enlarge").status_code == 200
     assert fetch(api, stored, f"{query}&format=png").status_code == 200
+
+
+def test_rotating_a_still_over_a_lowered_memory_bound_is_422(config, make_app):
+    """600x450 pixels x 4 bytes is just over 1 MiB."""
+    api = _client(make_app, config, max_request_memory_bytes=MIB)
+    stored = upload_image(api, samples.gradient(40, 30))
+    assert_error(fetch(api, stored, "width=600&enlarge&rotate=180"), 422)
+    assert fetch(api, stored, "width=590&enlarge&rotate=180").status_code == 200
