@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import falcon
+import falcon.media
 from limits.storage import Storage as RateLimitStorage
 from sqlalchemy import Engine
 
@@ -27,6 +28,7 @@ from imageapi.db.engine import make_engine
 from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
+from imageapi.limits import Limits
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.rate_limit import RateLimiting
@@ -117,9 +119,19 @@ def create_app(
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     install_media_handlers(app)
+    _limit_multipart_forms(app, config.limits)
     install_error_handlers(app)
     add_routes(app, services, api_document(config))
     return app
+
+
+def _limit_multipart_forms(app: falcon.App, limits: Limits) -> None:
+    """Cap upload forms; past a cap Falcon's parser fails, which is a 400."""
+    handler = falcon.media.MultipartFormHandler()
+    handler.parse_options.max_body_part_count = limits.max_form_parts
+    handler.parse_options.max_body_part_headers_size = limits.max_part_header_bytes
+    handler.parse_options.max_body_part_buffer_size = limits.max_form_field_bytes
+    app.req_options.media_handlers[falcon.MEDIA_MULTIPART] = handler
 
 
 def _build_services(

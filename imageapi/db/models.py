@@ -246,8 +246,9 @@ class RateLimitCounter(Base):
 class Derivative(Base):
     """A cached rendition of an image, stored under ``storage_key``.
 
-    ``cache_key`` is ``RenditionOptions.cache_key()``: equivalent requests share
-    one row. ``last_used_at`` is refreshed at most once a minute, so cache hits
+    ``cache_key`` is ``RenditionOptions.cache_key()``, every field of the
+    normalised options with a version prefix: equivalent requests share one
+    row. ``last_used_at`` is refreshed at most once a minute, so cache hits
     rarely write.
     """
 

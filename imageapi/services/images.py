@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from imageapi.auth.tokens import new_id
-from imageapi.config import LimitsConfig
 from imageapi.db import models
 from imageapi.db.uow import Database
 from imageapi.domain import Image
 from imageapi.domain import ImageQuery
 from imageapi.errors import StoredObjectNotFound
+from imageapi.limits import Limits
 from imageapi.processing.analysis import Analysis
 from imageapi.processing.analysis import analyse
 from imageapi.processing.probe import ProbedImage
@@ -58,7 +58,7 @@ class ImageService:
         db: Database,
         storage: Storage,
         cursors: Cursors,
-        limits: LimitsConfig,
+        limits: Limits,
         upload_dir: Path,
         clock: Callable[[], datetime],
         quotas: QuotaService,
@@ -94,7 +94,7 @@ class ImageService:
             # Before any decoding or storing: an upload over quota leaves nothing.
             self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
-            probed = probe(upload.path, self._limits.max_pixels)
+            probed = probe(upload.path, self._limits)
             analysis = analyse(
                 upload.path,
                 working_copy=copy_path,

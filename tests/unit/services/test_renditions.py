@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 
 from imageapi import domain
-from imageapi.config import LimitsConfig
 from imageapi.errors import ImageNotFound
 from imageapi.errors import InvalidParameter
 from imageapi.errors import StoredObjectNotFound
+from imageapi.limits import Limits
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.services.renditions import RenditionService
 from tests.rows import add_user
@@ -95,8 +95,9 @@ def test_refusals(db, config, storage, clock, renditions, image):
         renditions.prepare(add_user(db).id, image.id, SMALL, accept="")
     with pytest.raises(InvalidParameter, match="width"):
         renditions.prepare(image.user_id, image.id, {"width": "-1"}, accept="")
-    tiny_limit = config.model_copy(update={"limits": LimitsConfig(max_pixels=100)})
-    strict = RenditionService(db, storage, config.processing, tiny_limit.limits, clock)
+    strict = RenditionService(
+        db, storage, config.processing, Limits(max_pixels=100), clock
+    )
     with pytest.raises(SourceTooLarge):
         strict.prepare(image.user_id, image.id, SMALL, accept="")
 
