@@ -22,8 +22,13 @@ MULTIPART = "multipart/form-data"
 HTML = "text/html"
 OCTET_STREAM = "application/octet-stream"
 
-# OpenAPI 3.1 spelling of "raw bytes" (no JSON body to validate).
-BINARY: dict[str, Any] = {"type": "string", "contentMediaType": OCTET_STREAM}
+# "Raw bytes" (no JSON body to validate): contentMediaType is the OpenAPI 3.1
+# spelling; client generators still go by 3.0's ``format: binary``.
+BINARY: dict[str, Any] = {
+    "type": "string",
+    "format": "binary",
+    "contentMediaType": OCTET_STREAM,
+}
 # An image's bytes: the server sends the image's own type (``image/*``).
 # Client generators know no wildcard image type and would drop the download
 # function, so the generic "bytes" type is listed too.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from imageapi.config import Config
@@ -38,5 +39,24 @@ that names the problem.
             "bearerAuth": f"The `token` returned by `POST {sessions}`, or an API key.",
             "apiKeyAuth": f"A key from `POST {api_keys}`.",
         },
-        transform_parameters=openapi_parameters(tuple(config.processing.presets)),
+        transform_parameters=[
+            _default_in_words(parameter)
+            for parameter in openapi_parameters(tuple(config.processing.presets))
+        ],
     )
+
+
+def _default_in_words(parameter: Mapping[str, Any]) -> dict[str, Any]:
+    """A transform parameter's default, told in its description, not its schema.
+
+    Generated clients (and Swagger UI's form) send a schema default as if the
+    caller had chosen it; a chosen ``fit``, ``enlarge`` or ``position`` needs a
+    size (or ``fit=cover``) and overrides a preset's. Left out, the server
+    applies the same default.
+    """
+    schema = dict(parameter["schema"])
+    if "default" not in schema:
+        return dict(parameter)
+    default = schema.pop("default")
+    description = f"{parameter['description']} Default: `{default}`."
+    return {**parameter, "schema": schema, "description": description}
