@@ -34,10 +34,12 @@ from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
 from imageapi.middleware.usage import UsageAccounting
-from imageapi.openapi.api import api_document
 from imageapi.processing.vips import configure_libvips
 from imageapi.resources.sessions import SessionCookie
+from imageapi.routes import ROUTES
 from imageapi.routes import add_routes
+from imageapi.routes.document import api_document
+from imageapi.routes.urls import Urls
 from imageapi.services.accounts import AccountService
 from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
@@ -121,7 +123,8 @@ def create_app(
     install_media_handlers(app)
     _limit_multipart_forms(app, config.limits)
     install_error_handlers(app)
-    add_routes(app, services, api_document(config))
+    urls = Urls(ROUTES)
+    add_routes(app, services, urls, api_document(config, urls))
     return app
 
 
