@@ -95,6 +95,9 @@ class Image(Base):
     working_copy_key: Mapped[str | None] = mapped_column(String(255), default=None)
     working_copy_width: Mapped[int | None] = mapped_column(Integer, default=None)
     working_copy_height: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Originals libvips cannot decode (HEIC) are rendered from this full-size,
+    # upright copy it can (migration 0004); None for every other format.
+    render_source_key: Mapped[str | None] = mapped_column(String(255), default=None)
 
     tag_links: Mapped[list[ImageTag]] = relationship(
         back_populates="image",
