@@ -199,3 +199,12 @@ def test_delete_removes_the_render_source(phone_api, config, uploaded):
     assert any(key.startswith("sources/") for key in stored_keys(config))
     assert phone_api.delete(uploaded["links"]["self"]).status_code == 204
     assert stored_keys(config) == set()
+
+
+def test_pixel_limit_applies_before_decoding(make_app, config):
+    client = app_with(make_app, config, limits={"max_pixels": 40 * 30 - 1})
+    api = ApiClient.signed_up(client, "bob@example.com")
+    result = upload(api, samples.heic_bytes(40, 30), name="big.heic")
+    body = assert_error(result, 422)
+    assert "pixels" in body["description"]
+    assert stored_keys(config) == set()
