@@ -12,11 +12,21 @@ import pytest
 import pyvips
 
 from imageapi.errors import UnsupportedImage
-from imageapi.processing.analysis import analyse
+from imageapi.processing import analysis
 from tests.unit.processing.imaging import animation
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import quadrants
 from tests.unit.processing.imaging import ssim
+
+
+def analyse(path, *, working_copy, max_side):
+    """The analysis; only HEIC writes a render source, and none comes here."""
+    source = working_copy.with_name("source")
+    result = analysis.analyse(
+        path, working_copy=working_copy, render_source=source, max_side=max_side
+    )
+    assert not result.render_source and not source.exists()
+    return result
 
 
 def set_text(image, field, value):
@@ -41,12 +51,7 @@ def camera_jpeg(tmp_path):
 
 
 def test_metadata_and_exif_are_extracted(camera_jpeg, tmp_path):
-    result = analyse(
-        camera_jpeg,
-        render_source=tmp_path / "source",
-        working_copy=tmp_path / "copy",
-        max_side=0,
-    )
+    result = analyse(camera_jpeg, working_copy=tmp_path / "copy", max_side=0)
     meta = result.metadata
     assert (meta.width, meta.height, meta.orientation) == (200, 300, 6)
     assert (meta.format, meta.pages, meta.has_alpha) == ("jpeg", 1, False)
@@ -64,12 +69,7 @@ def test_time_without_offset_is_utc_and_missing_exif_is_none(tmp_path):
     set_text(image, "exif-ifd2-DateTimeOriginal", "2020:01:02 03:04:05")
     path = tmp_path / "plain.jpg"
     image.jpegsave(str(path))
-    meta = analyse(
-        path,
-        render_source=tmp_path / "source",
-        working_copy=tmp_path / "copy",
-        max_side=0,
-    ).metadata
+    meta = analyse(path, working_copy=tmp_path / "copy", max_side=0).metadata
     assert meta.taken_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert meta.camera_make is meta.latitude is meta.longitude is None
 
@@ -81,28 +81,14 @@ def test_alpha_grey_and_animation_are_reported(tmp_path):
     quadrants().colourspace("b-w").pngsave(str(grey))
     gif = animation(tmp_path / "anim.gif", frames=4, width=30, height=20)
     copy = tmp_path / "copy"
-    assert analyse(
-        clear, render_source=tmp_path / "source", working_copy=copy, max_side=0
-    ).metadata.has_alpha
-    assert (
-        analyse(
-            grey, render_source=tmp_path / "source", working_copy=copy, max_side=0
-        ).metadata.colour_space
-        == "b-w"
-    )
-    animated = analyse(
-        gif, render_source=tmp_path / "source", working_copy=copy, max_side=0
-    ).metadata
+    assert analyse(clear, working_copy=copy, max_side=0).metadata.has_alpha
+    assert analyse(grey, working_copy=copy, max_side=0).metadata.colour_space == "b-w"
+    animated = analyse(gif, working_copy=copy, max_side=0).metadata
     assert (animated.pages, animated.width, animated.height) == (4, 30, 20)
 
 
 def test_blurhash_is_valid_and_follows_the_aspect_ratio(camera_jpeg, tmp_path):
-    portrait = analyse(
-        camera_jpeg,
-        render_source=tmp_path / "source",
-        working_copy=tmp_path / "c",
-        max_side=0,
-    ).blurhash
+    portrait = analyse(camera_jpeg, working_copy=tmp_path / "c", max_side=0).blurhash
     assert len(portrait) == 4 + 2 * 4 * 3
     assert blurhash.components(portrait) == (3, 4)  # upright: taller than wide
     decoded = blurhash.decode(portrait, 6, 8)
@@ -113,21 +99,14 @@ def test_blurhash_reflects_the_colours(tmp_path):
     path = tmp_path / "red.png"
     red = pyvips.Image.black(64, 32, bands=3).new_from_image([220, 20, 20])
     red.cast("uchar").pngsave(str(path))
-    result = analyse(
-        path, render_source=tmp_path / "source", working_copy=tmp_path / "c", max_side=0
-    ).blurhash
+    result = analyse(path, working_copy=tmp_path / "c", max_side=0).blurhash
     red, green, blue = blurhash.decode(result, 1, 1)[0][0][:3]
     assert red > 200 and green < 50 and blue < 50
 
 
 def test_working_copy_is_upright_reduced_and_opaque_jpeg(camera_jpeg, tmp_path):
     copy_path = tmp_path / "copy"
-    result = analyse(
-        camera_jpeg,
-        render_source=tmp_path / "source",
-        working_copy=copy_path,
-        max_side=120,
-    )
+    result = analyse(camera_jpeg, working_copy=copy_path, max_side=120)
     copy = result.working_copy
     assert (copy.width, copy.height, copy.format) == (80, 120, "jpeg")
     written = pyvips.Image.new_from_file(str(copy_path))
@@ -140,9 +119,7 @@ def test_working_copy_with_alpha_is_lossless_webp(tmp_path):
     path = tmp_path / "clear.png"
     quadrants(200, 100).bandjoin_const([128]).pngsave(str(path))
     copy_path = tmp_path / "copy"
-    copy = analyse(
-        path, render_source=tmp_path / "source", working_copy=copy_path, max_side=100
-    ).working_copy
+    copy = analyse(path, working_copy=copy_path, max_side=100).working_copy
     assert (copy.width, copy.height, copy.format) == (100, 50, "webp")
     written = pyvips.Image.new_from_file(str(copy_path))
     assert written.hasalpha() and written.get("vips-loader") == "webpload"
@@ -151,30 +128,9 @@ def test_working_copy_with_alpha_is_lossless_webp(tmp_path):
 def test_no_working_copy_when_small_animated_or_switched_off(camera_jpeg, tmp_path):
     gif = animation(tmp_path / "anim.gif", frames=2, width=300, height=20)
     copy = tmp_path / "copy"
-    assert (
-        analyse(
-            camera_jpeg,
-            render_source=tmp_path / "source",
-            working_copy=copy,
-            max_side=300,
-        ).working_copy
-        is None
-    )
-    assert (
-        analyse(
-            camera_jpeg,
-            render_source=tmp_path / "source",
-            working_copy=copy,
-            max_side=0,
-        ).working_copy
-        is None
-    )
-    assert (
-        analyse(
-            gif, render_source=tmp_path / "source", working_copy=copy, max_side=100
-        ).working_copy
-        is None
-    )
+    assert analyse(camera_jpeg, working_copy=copy, max_side=300).working_copy is None
+    assert analyse(camera_jpeg, working_copy=copy, max_side=0).working_copy is None
+    assert analyse(gif, working_copy=copy, max_side=100).working_copy is None
     assert not copy.exists()
 
 
@@ -183,12 +139,7 @@ def test_truncated_file_is_refused(camera_jpeg, tmp_path, max_side):
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(camera_jpeg.read_bytes()[:3000])
     with pytest.raises(UnsupportedImage, match="truncated or corrupt"):
-        analyse(
-            broken,
-            render_source=tmp_path / "source",
-            working_copy=tmp_path / "copy",
-            max_side=max_side,
-        )
+        analyse(broken, working_copy=tmp_path / "copy", max_side=max_side)
 
 
 def test_large_strip_tiff_is_reduced_row_first_like_thumbnail(tmp_path):
@@ -199,12 +150,7 @@ def test_large_strip_tiff_is_reduced_row_first_like_thumbnail(tmp_path):
     path = tmp_path / "large.tif"
     image.tiffsave(str(path), compression="deflate")
 
-    result = analyse(
-        path,
-        render_source=tmp_path / "source",
-        working_copy=tmp_path / "copy",
-        max_side=1000,
-    )
+    result = analyse(path, working_copy=tmp_path / "copy", max_side=1000)
     assert (result.metadata.width, result.metadata.height) == (4500, 6000)
     copy = pyvips.Image.new_from_file(str(tmp_path / "copy"))
     assert (copy.width, copy.height) == (750, 1000)  # upright

@@ -78,17 +78,6 @@ def test_analysis_writes_a_render_source_libvips_decodes(phone_heic, tmp_path):
     assert (written - decode(phone_heic)).abs().avg() < 1.5  # q95, no subsampling
 
 
-def test_other_formats_get_no_render_source(tmp_path):
-    path = tmp_path / "photo.jpg"
-    photo(60, 40).jpegsave(str(path))
-    source = tmp_path / "source"
-    result = analyse(
-        path, working_copy=tmp_path / "copy", render_source=source, max_side=0
-    )
-    assert not result.render_source
-    assert not source.exists()
-
-
 def test_probe_reads_the_upright_size_from_the_header(phone_heic):
     probed = probe(phone_heic, Limits())
     assert (probed.format, probed.content_type) == ("heic", "image/heic")
