@@ -24,6 +24,9 @@ DECODED_BY_PILLOW_HEIF = frozenset({"heic"})
 # What pillow-heif names files by their ``ftyp`` brands; AVIF is not one.
 HEIC_MIMETYPES = frozenset({"image/heic", "image/heic-sequence"})
 BANDS_BY_MODE = {"L": 1, "LA": 2, "RGB": 3, "RGBA": 4}
+# The decode holds the whole image: what the memory limit counts per pixel
+# (8-bit RGBA at most; libheif's YCbCr planes come on top).
+DECODED_BYTES_PER_PIXEL = 4
 UNDECODABLE = (
     "The HEIC image cannot be decoded: it is truncated, corrupt or uses a "
     "compression this server has no decoder for."

@@ -17,6 +17,7 @@ from imageapi.errors import InvalidInput
 from imageapi.errors import UnsupportedImage
 from imageapi.limits import Limits
 from imageapi.processing.heif import DECODED_BY_PILLOW_HEIF
+from imageapi.processing.heif import DECODED_BYTES_PER_PIXEL
 from imageapi.processing.heif import UNDECODABLE
 from imageapi.processing.heif import is_heic
 from imageapi.processing.heif import primary_size
@@ -84,6 +85,7 @@ def probe(path: Path, limits: Limits) -> ProbedImage:
         # Only the primary image is decoded, and upright (see heif.py): check
         # the size that decoder reports.
         (width, height), pages, orientation = primary_size(path), 1, 1
+        _check_decode_memory(width, height, limits)
     else:
         pages = _int_field(image, "n-pages", 1)
         orientation = _int_field(image, "orientation", 1)
@@ -117,6 +119,16 @@ def _check_limits(width: int, height: int, pages: int, limits: Limits) -> None:
         raise SourceTooLarge(
             f"The image has {pages} frames or pages; this server accepts at most "
             f"{limits.max_frames}."
+        )
+
+
+def _check_decode_memory(width: int, height: int, limits: Limits) -> None:
+    needed = width * height * DECODED_BYTES_PER_PIXEL
+    if needed > limits.max_request_memory_bytes:
+        raise SourceTooLarge(
+            f"Decoding this {width}x{height} HEIC image needs about {needed} "
+            f"bytes of memory; this server allows "
+            f"{limits.max_request_memory_bytes} per request."
         )
 
 

@@ -10,6 +10,7 @@ import pytest
 import pyvips
 
 from imageapi.errors import UnsupportedImage
+from imageapi.limits import MIB
 from imageapi.limits import Limits
 from imageapi.processing.analysis import analyse
 from imageapi.processing.heif import decode
@@ -96,6 +97,15 @@ def test_pixel_limit_is_checked_before_decoding(phone_heic, tmp_path):
             render_source=tmp_path / "source",
             max_side=0,
         )
+
+
+def test_decode_memory_is_checked_before_decoding(tmp_path):
+    path = tmp_path / "large.heic"
+    path.write_bytes(samples.heic_of(photo(640, 480)))  # 1.2 MB decoded
+    broken = with_broken_pixels(path, tmp_path)
+    with pytest.raises(SourceTooLarge, match="memory"):
+        probe(broken, Limits(max_request_memory_bytes=MIB))
+    assert probe(path, Limits(max_request_memory_bytes=2 * MIB)).width == 640
 
 
 def test_a_sequence_counts_as_its_primary_image(tmp_path):
