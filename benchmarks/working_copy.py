@@ -52,7 +52,9 @@ def main() -> None:
     uploads: dict[str, list[float]] = {"no copy": []}
     for side in SIDES:
         path = work / f"copy-{side}"
-        copy = analyse(original, working_copy=path, max_side=side).working_copy
+        copy = analyse(
+            original, working_copy=path, render_source=work / "s", max_side=side
+        ).working_copy
         sources[f"copy {side}"] = (
             path,
             copy_scale(ORIGINAL, (copy.width, copy.height)),
@@ -74,7 +76,10 @@ def main() -> None:
             uploads[name].append(
                 clock(
                     lambda m=side: analyse(
-                        original, working_copy=work / "u", max_side=m
+                        original,
+                        working_copy=work / "u",
+                        render_source=work / "s",
+                        max_side=m,
                     )
                 )
             )

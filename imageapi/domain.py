@@ -73,6 +73,8 @@ class Image:
     working_copy_key: str | None
     working_copy_width: int | None
     working_copy_height: int | None
+    # A full-size decodable copy for formats libvips cannot decode (HEIC).
+    render_source_key: str | None
     # In the order they were given. Reads that serve only the bytes (content
     # requests) skip the tag query and leave this empty.
     tags: tuple[str, ...] = ()

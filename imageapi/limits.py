@@ -131,10 +131,11 @@ class Limits(BaseModel):
     )
     max_request_memory_bytes: int = limit(
         256 * MIB,
-        "Memory one request may use, in bytes; enforced (before decoding) on "
-        "transforms that hold the resized image, every frame, in memory: "
-        "rotations and smart crops.",
-        exceeded="422 on transform, before decoding",
+        "Memory one request may use, in bytes; enforced (before decoding) "
+        "where a whole image is held in memory: transforms that hold the "
+        "resized image, every frame (rotations and smart crops), and HEIC "
+        "uploads, which are decoded whole.",
+        exceeded="422 on transform or HEIC upload, before decoding",
         ge=MIB,
     )
     requests_per_minute: int = limit(

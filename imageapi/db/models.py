@@ -108,6 +108,9 @@ class Image(Base):
     working_copy_key: Mapped[str | None] = mapped_column(String(255), default=None)
     working_copy_width: Mapped[int | None] = mapped_column(Integer, default=None)
     working_copy_height: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Originals libvips cannot decode (HEIC) are rendered from this full-size,
+    # upright copy it can (migration 0004); None for every other format.
+    render_source_key: Mapped[str | None] = mapped_column(String(255), default=None)
 
     tag_links: Mapped[list[ImageTag]] = relationship(
         back_populates="image",
@@ -148,6 +151,7 @@ class Image(Base):
             working_copy_key=self.working_copy_key,
             working_copy_width=self.working_copy_width,
             working_copy_height=self.working_copy_height,
+            render_source_key=self.render_source_key,
             tags=tuple(self.tags) if with_tags else (),
         )
 

@@ -3,6 +3,10 @@
 The original is decoded a single time, shrunk on load to the working copy's
 size; the copy is written beside the original and the blurhash comes from a
 tiny thumbnail of it. Truncated or corrupt files fail here, at upload.
+
+Originals libvips cannot decode (HEIC) are decoded once by pillow-heif into a
+full-size render source that it can: renders read that file instead of the
+original, and the analysis runs on it as on any other upload.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import pyvips
 from imageapi.errors import UnsupportedImage
 from imageapi.processing.exif import read_exif
 from imageapi.processing.frames import page_height
+from imageapi.processing.heif import DECODED_BY_PILLOW_HEIF
+from imageapi.processing.heif import decode as decode_heif
 from imageapi.processing.probe import TRANSPOSING_ORIENTATIONS
 from imageapi.processing.probe import format_of
 
@@ -29,12 +35,13 @@ COPY_JPEG_QUALITY = 95
 # higher efforts cost seconds at upload for little gain.
 COPY_WEBP_EFFORT = 1
 KEEP_ICC = pyvips.enums.ForeignKeep.ICC
+# The render source keeps the EXIF too: libvips reads camera, time and place
+# from it when the analysis loads it (it parses EXIF only when loading a file).
+KEEP_ICC_AND_EXIF = KEEP_ICC | pyvips.enums.ForeignKeep.EXIF
 # Formats libvips decodes at full size, row by row (no shrink-on-load), and the
 # size from which ``_reduce`` shrinks them row-first to save memory.
 ROW_DECODED = frozenset({"tiff", "png"})
 LARGE_SOURCE_PIXELS = 25_000_000
-# What libheif says when a compression's decoder plugin is not built in.
-MISSING_DECODER = "has not been built in"
 
 
 @dataclass(frozen=True)
@@ -65,22 +72,34 @@ class Analysis:
     metadata: ImageMetadata
     blurhash: str
     working_copy: WorkingCopy | None  # None: the original is small enough
+    # True when libvips cannot decode the original: renders then read the
+    # full-size, upright render source written beside it.
+    render_source: bool = False
 
 
-def analyse(path: Path, *, working_copy: Path, max_side: int) -> Analysis:
+def analyse(
+    path: Path, *, working_copy: Path, render_source: Path, max_side: int
+) -> Analysis:
     """Decode ``path`` once; write a working copy to ``working_copy`` if useful.
 
     A copy is made when ``max_side`` > 0 and the image is single-frame with a
     longer side above it. It is upright (EXIF orientation applied), keeps the
     ICC profile and pixel values of the original, and is JPEG q95 when opaque
-    or lossless WebP when it has alpha.
+    or lossless WebP when it has alpha. A HEIC original is first decoded to
+    ``render_source`` (same encoding, full size, with its EXIF), and the
+    analysis continues from that file.
 
     Raises:
         UnsupportedImage: the file is truncated, corrupt or not an image.
     """
     try:
         header = pyvips.Image.new_from_file(str(path))
-        metadata = _metadata(header)
+        source_format = _format(header)
+        if source_format in DECODED_BY_PILLOW_HEIF:
+            _save_copy(decode_heif(path), render_source, keep=KEEP_ICC_AND_EXIF)
+            path = render_source
+            header = pyvips.Image.new_from_file(str(path))
+        metadata = _metadata(header, source_format)
         if max_side and metadata.pages == 1 and _longest(metadata) > max_side:
             decoded = _reduce(path, metadata, max_side).copy_memory()
             copy = _save_copy(decoded, working_copy)
@@ -89,22 +108,23 @@ def analyse(path: Path, *, working_copy: Path, max_side: int) -> Analysis:
             copy = None
             small = _reduce(path, metadata, BLURHASH_SIDE)
         hash_ = _blurhash(small)
-    except pyvips.Error as exc:
-        if MISSING_DECODER in str(exc):
-            # HEIC (HEVC) with the bundled libvips: the header reads, the
-            # pixels cannot. Say so rather than call the file corrupt.
-            raise UnsupportedImage(
-                "This server's libvips has no decoder for this image's "
-                "compression (HEIC/HEVC); convert it to JPEG, AVIF or WebP."
-            ) from None
+    except pyvips.Error:
         raise UnsupportedImage(
             "The image is truncated or corrupt and cannot be decoded."
         ) from None
-    return Analysis(metadata=metadata, blurhash=hash_, working_copy=copy)
+    return Analysis(
+        metadata=metadata,
+        blurhash=hash_,
+        working_copy=copy,
+        render_source=path == render_source,
+    )
 
 
-def _metadata(header: pyvips.Image) -> ImageMetadata:
-    loader = header.get("vips-loader").removesuffix("_source")
+def _format(header: pyvips.Image) -> str:
+    return format_of(header, header.get("vips-loader").removesuffix("_source"))
+
+
+def _metadata(header: pyvips.Image, source_format: str) -> ImageMetadata:
     orientation = (
         int(header.get("orientation")) if header.get_typeof("orientation") else 1
     )
@@ -115,7 +135,7 @@ def _metadata(header: pyvips.Image) -> ImageMetadata:
     return ImageMetadata(
         width=width,
         height=height,
-        format=format_of(header, loader),
+        format=source_format,
         pages=int(header.get("n-pages")) if header.get_typeof("n-pages") else 1,
         has_alpha=bool(header.hasalpha()),
         orientation=orientation,
@@ -160,14 +180,14 @@ def _longest(metadata: ImageMetadata) -> int:
     return max(metadata.width, metadata.height)
 
 
-def _save_copy(image: pyvips.Image, path: Path) -> WorkingCopy:
+def _save_copy(
+    image: pyvips.Image, path: Path, *, keep: pyvips.enums.ForeignKeep = KEEP_ICC
+) -> WorkingCopy:
     if image.hasalpha():
-        image.webpsave(str(path), lossless=True, effort=COPY_WEBP_EFFORT, keep=KEEP_ICC)
+        image.webpsave(str(path), lossless=True, effort=COPY_WEBP_EFFORT, keep=keep)
         copy_format = "webp"
     else:
-        image.jpegsave(
-            str(path), Q=COPY_JPEG_QUALITY, subsample_mode="off", keep=KEEP_ICC
-        )
+        image.jpegsave(str(path), Q=COPY_JPEG_QUALITY, subsample_mode="off", keep=keep)
         copy_format = "jpeg"
     return WorkingCopy(width=image.width, height=image.height, format=copy_format)
 

@@ -16,24 +16,41 @@ import pyvips
 from imageapi.errors import InvalidInput
 from imageapi.errors import UnsupportedImage
 from imageapi.limits import Limits
+from imageapi.processing.heif import DECODED_BY_PILLOW_HEIF
+from imageapi.processing.heif import DECODED_BYTES_PER_PIXEL
+from imageapi.processing.heif import UNDECODABLE
+from imageapi.processing.heif import is_heic
+from imageapi.processing.heif import primary_size
 
+
+@dataclass(frozen=True)
+class AcceptedFormat:
+    label: str  # as written in messages and documents
+    content_type: str
+    loader: str | None  # libvips loader; None for HEIF, told apart by compression
+
+
+# Every format an upload may have, in the order messages list them; HEIC is
+# decoded by pillow-heif (processing/heif.py), the others by libvips.
+ACCEPTED_FORMATS = {
+    "jpeg": AcceptedFormat("JPEG", "image/jpeg", "jpegload"),
+    "png": AcceptedFormat("PNG", "image/png", "pngload"),
+    "webp": AcceptedFormat("WebP", "image/webp", "webpload"),
+    "gif": AcceptedFormat("GIF", "image/gif", "gifload"),
+    "tiff": AcceptedFormat("TIFF", "image/tiff", "tiffload"),
+    "avif": AcceptedFormat("AVIF", "image/avif", None),
+    "heic": AcceptedFormat("HEIC", "image/heic", None),
+}
 FORMATS_BY_LOADER = {
-    "jpegload": "jpeg",
-    "pngload": "png",
-    "webpload": "webp",
-    "gifload": "gif",
-    "tiffload": "tiff",
+    accepted.loader: name
+    for name, accepted in ACCEPTED_FORMATS.items()
+    if accepted.loader is not None
 }
 CONTENT_TYPES = {
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-    "gif": "image/gif",
-    "tiff": "image/tiff",
-    "avif": "image/avif",
-    "heic": "image/heic",
+    name: accepted.content_type for name, accepted in ACCEPTED_FORMATS.items()
 }
-SUPPORTED = "JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIC"
+_LABELS = [accepted.label for accepted in ACCEPTED_FORMATS.values()]
+SUPPORTED = f"{', '.join(_LABELS[:-1])} or {_LABELS[-1]}"
 # EXIF orientations 5-8 rotate by 90 degrees, so a viewer swaps width and height.
 TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}
 
@@ -58,17 +75,24 @@ def probe(path: Path, limits: Limits) -> ProbedImage:
         image = pyvips.Image.new_from_file(str(path), access="sequential")
         loader = image.get("vips-loader").removesuffix("_source")
     except pyvips.Error:
+        if is_heic(path):  # a phone photo cut short deserves a precise answer
+            raise UnsupportedImage(UNDECODABLE) from None
         raise UnsupportedImage(
             f"The file is not an image this server accepts ({SUPPORTED})."
         ) from None
     image_format = format_of(image, loader)
-    pages = _int_field(image, "n-pages", 1)
-    page_height = _int_field(image, "page-height", image.height)
-    _check_limits(image.width, page_height, pages, limits)
-    orientation = _int_field(image, "orientation", 1)
-    width, height = image.width, page_height
-    if orientation in TRANSPOSING_ORIENTATIONS:
-        width, height = height, width
+    if image_format in DECODED_BY_PILLOW_HEIF:
+        # Only the primary image is decoded, and upright (see heif.py): check
+        # the size that decoder reports.
+        (width, height), pages, orientation = primary_size(path), 1, 1
+        _check_decode_memory(width, height, limits)
+    else:
+        pages = _int_field(image, "n-pages", 1)
+        orientation = _int_field(image, "orientation", 1)
+        width, height = image.width, _int_field(image, "page-height", image.height)
+        if orientation in TRANSPOSING_ORIENTATIONS:
+            width, height = height, width
+    _check_limits(width, height, pages, limits)
     return ProbedImage(
         format=image_format,
         content_type=CONTENT_TYPES[image_format],
@@ -95,6 +119,16 @@ def _check_limits(width: int, height: int, pages: int, limits: Limits) -> None:
         raise SourceTooLarge(
             f"The image has {pages} frames or pages; this server accepts at most "
             f"{limits.max_frames}."
+        )
+
+
+def _check_decode_memory(width: int, height: int, limits: Limits) -> None:
+    needed = width * height * DECODED_BYTES_PER_PIXEL
+    if needed > limits.max_request_memory_bytes:
+        raise SourceTooLarge(
+            f"Decoding this {width}x{height} HEIC image needs about {needed} "
+            f"bytes of memory; this server allows "
+            f"{limits.max_request_memory_bytes} per request."
         )
 
 

@@ -13,6 +13,8 @@ ALLOWED_LOADER_CLASSES = (
     "VipsForeignLoadWebp",
     "VipsForeignLoadNsgif",
     "VipsForeignLoadTiff",
+    # AVIF pixels, and HEIC headers only: processing/heif.py decodes HEIC
+    # pixels with pillow-heif, and renders read its JPEG or WebP output.
     "VipsForeignLoadHeif",
 )
 

@@ -89,6 +89,7 @@ class ImageService:
         no file without a row, no row without its files.
         """
         copy_path = upload.path.with_name(upload.path.name + ".copy")
+        source_path = upload.path.with_name(upload.path.name + ".source")
         stored: list[str] = []
         try:
             # Before any decoding or storing: an upload over quota leaves nothing.
@@ -98,11 +99,15 @@ class ImageService:
             analysis = analyse(
                 upload.path,
                 working_copy=copy_path,
+                render_source=source_path,
                 max_side=self._working_copy_max_side,
             )
             row = self._new_image(user_id, upload, filename, probed, analysis)
             self._storage.put_file(row.storage_key, upload.path)
             stored.append(row.storage_key)
+            if row.render_source_key is not None:
+                self._storage.put_file(row.render_source_key, source_path)
+                stored.append(row.render_source_key)
             if row.working_copy_key is not None:
                 self._storage.put_file(row.working_copy_key, copy_path)
                 stored.append(row.working_copy_key)
@@ -120,6 +125,7 @@ class ImageService:
         finally:
             upload.discard()
             copy_path.unlink(missing_ok=True)
+            source_path.unlink(missing_ok=True)
         return image
 
     def _new_image(
@@ -157,6 +163,9 @@ class ImageService:
             working_copy_key=f"working/{image_id}" if copy else None,
             working_copy_width=copy.width if copy else None,
             working_copy_height=copy.height if copy else None,
+            render_source_key=(
+                f"sources/{image_id}" if analysis.render_source else None
+            ),
             tag_links=[],
         )
 
@@ -211,7 +220,12 @@ class ImageService:
             uow.images.delete(image)
             uow.commit()
         self._delete_objects(
-            [image.storage_key, image.working_copy_key, *derivative_keys]
+            [
+                image.storage_key,
+                image.render_source_key,
+                image.working_copy_key,
+                *derivative_keys,
+            ]
         )
 
     def _delete_objects(self, keys: list[str | None]) -> None:

@@ -228,7 +228,9 @@ class RenditionService:
         if image.working_copy_width and image.working_copy_height:
             copy = (image.working_copy_width, image.working_copy_height)
         from_copy = choose_source(options, original, copy)
-        key = image.working_copy_key if from_copy else image.storage_key
+        # HEIC originals are rendered from their decodable render source.
+        full_size = image.render_source_key or image.storage_key
+        key = image.working_copy_key if from_copy else full_size
         scale = copy_scale(original, copy) if from_copy and copy else 1.0
         started = time.monotonic()
         if not self._slots.acquire(timeout=self._timeout):

@@ -79,3 +79,38 @@ def test_0002_upgrades_downgrades_and_upgrades_again(empty_database_url):
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_0004_keeps_images_and_downgrades_cleanly(empty_database_url):
+    engine = make_engine(empty_database_url)
+    try:
+        config = alembic_config(engine)
+        command.upgrade(config, "0003")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, email_key, password_hash, role, "
+                    "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
+                    "'user', false, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO images (id, user_id, name, content_type, format, "
+                    "size, width, height, sha256, storage_key, created_at) VALUES "
+                    "('i1', 'u1', 'a.jpg', 'image/jpeg', 'jpeg', 1, 2, 3, 'x', "
+                    "'originals/i1', CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT id, render_source_key FROM images")
+            ).all()
+        assert kept == [("i1", None)]
+        command.downgrade(config, "0003")
+        columns = {column["name"] for column in inspect(engine).get_columns("images")}
+        assert "render_source_key" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -12,11 +12,21 @@ import pytest
 import pyvips
 
 from imageapi.errors import UnsupportedImage
-from imageapi.processing.analysis import analyse
+from imageapi.processing import analysis
 from tests.unit.processing.imaging import animation
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import quadrants
 from tests.unit.processing.imaging import ssim
+
+
+def analyse(path, *, working_copy, max_side):
+    """The analysis; only HEIC writes a render source, and none comes here."""
+    source = working_copy.with_name("source")
+    result = analysis.analyse(
+        path, working_copy=working_copy, render_source=source, max_side=max_side
+    )
+    assert not result.render_source and not source.exists()
+    return result
 
 
 def set_text(image, field, value):

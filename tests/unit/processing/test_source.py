@@ -49,7 +49,12 @@ def original_and_copy(tmp_path_factory):
     original = folder / "original.jpg"
     photo(*ORIGINAL, seed=5).jpegsave(str(original), Q=90)
     copy_path = folder / "copy.jpg"
-    analysis = analyse(original, working_copy=copy_path, max_side=max(COPY))
+    analysis = analyse(
+        original,
+        render_source=folder / "source",
+        working_copy=copy_path,
+        max_side=max(COPY),
+    )
     copy = analysis.working_copy
     assert (copy.width, copy.height) == COPY
     return original, copy_path, copy_scale(ORIGINAL, (copy.width, copy.height))
