@@ -56,6 +56,10 @@ def png_header_claiming(width: int, height: int) -> bytes:
     )
 
 
+def decode(data: bytes) -> pyvips.Image:
+    return pyvips.Image.new_from_buffer(data, "")
+
+
 def heic_bytes(width: int = 64, height: int = 48) -> bytes:
     """The gradient as HEIC, encoded with pillow-heif (libvips here cannot)."""
     return heic_of(gradient(width, height))
