@@ -1,0 +1,244 @@
+"""Near-duplicate detection: recall and precision against imagehash.
+
+Not a test: prints the tables behind the fingerprint's default threshold. The
+first run makes ``benchmarks/.work/duplicates-venv`` with scikit-image (its
+wheel ships real photographs) and imagehash; nothing is downloaded at run time
+after that, and neither becomes a dependency of imageapi.
+
+    .venv/bin/python -m benchmarks.duplicates [--side 32]
+
+Each of 20 photographs and 25 generated scenes gets four variants: resized to
+50 %, re-encoded as JPEG quality 40, brightened by 10 %, and cropped by 5 % at
+each edge. Every unordered pair of the 225 files is a duplicate pair when both
+come from the same picture. Our fingerprint is computed the way an upload
+computes it: from a thumbnail of ``--side`` pixels made while decoding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyvips
+
+from benchmarks.scenes import SCENES
+from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
+from imageapi.processing.fingerprint import Fingerprint
+from imageapi.processing.fingerprint import colour_distance
+from imageapi.processing.fingerprint import fingerprint
+from imageapi.processing.fingerprint import hamming
+from imageapi.processing.fingerprint import is_near_duplicate
+from imageapi.processing.vips import configure_libvips
+
+WORK = Path(__file__).parent / ".work"
+PEER_REQUIREMENTS = ("scikit-image==0.26.0", "imagehash==4.3.2")
+PEER_SCRIPT = Path(__file__).with_name("duplicates_peer.py")
+VARIANTS = ("resized", "jpeg40", "brighter", "cropped")
+SWEEP = range(0, 33)
+
+
+@dataclass(frozen=True)
+class Sample:
+    picture: str
+    variant: str  # "original" or one of VARIANTS
+    path: Path
+
+
+def peer_python() -> Path:
+    """A venv with scikit-image and imagehash, made once and reused."""
+    venv = WORK / "duplicates-venv"
+    python = venv / "bin" / "python"
+    if not (venv / ".installed").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", *PEER_REQUIREMENTS],
+            check=True,
+        )
+        (venv / ".installed").touch()
+    return python
+
+
+def make_samples(python: Path, work: Path) -> list[Sample]:
+    photos = work / "photos"
+    if not photos.exists():
+        subprocess.run([str(python), PEER_SCRIPT, "photos", str(photos)], check=True)
+    originals = {path.stem: path for path in sorted(photos.glob("*.png"))}
+    for name, scene, seed in SCENES:
+        path = work / "scenes" / f"{name}.png"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            scene(seed).pngsave(str(path))
+        originals[name] = path
+    samples = []
+    for name, path in originals.items():
+        samples.append(Sample(name, "original", path))
+        for variant in VARIANTS:
+            target = work / "variants" / f"{name}-{variant}"
+            target = target.with_suffix(".jpg" if variant == "jpeg40" else ".png")
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_variant(pyvips.Image.new_from_file(str(path)), variant, target)
+            samples.append(Sample(name, variant, target))
+    return samples
+
+
+def write_variant(image: pyvips.Image, variant: str, target: Path) -> None:
+    if image.hasalpha():
+        image = image.flatten(background=[255] * (image.bands - 1))
+    if variant == "resized":
+        image.resize(0.5).pngsave(str(target))
+    elif variant == "jpeg40":
+        image.jpegsave(str(target), Q=40)
+    elif variant == "brighter":
+        (image * 1.1).cast("uchar").pngsave(str(target))  # cast clips at 255
+    else:
+        dx, dy = round(image.width * 0.05), round(image.height * 0.05)
+        image.crop(dx, dy, image.width - 2 * dx, image.height - 2 * dy).pngsave(
+            str(target)
+        )
+
+
+def ours(samples: list[Sample], side: int) -> tuple[list[Fingerprint], list[float]]:
+    prints, timings = [], []
+    for sample in samples:
+        decoded = pyvips.Image.thumbnail(str(sample.path), side, height=side)
+        decoded = decoded.copy_memory()  # decode outside the timed part
+        start = time.perf_counter()
+        prints.append(fingerprint(decoded))
+        timings.append((time.perf_counter() - start) * 1000)
+    return prints, timings
+
+
+def peers(python: Path, samples: list[Sample], work: Path) -> list[dict]:
+    listing = work / "listing.txt"
+    listing.write_text("\n".join(str(sample.path) for sample in samples))
+    output = subprocess.run(
+        [str(python), PEER_SCRIPT, "hash", str(listing)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def scores(
+    samples: list[Sample], matches: Callable[[int, int], bool]
+) -> tuple[float, float]:
+    """Recall and precision of ``matches`` over every pair of samples."""
+    found = true_found = duplicates = 0
+    for i, j in itertools.combinations(range(len(samples)), 2):
+        same = samples[i].picture == samples[j].picture
+        hit = matches(i, j)
+        duplicates += same
+        found += hit
+        true_found += hit and same
+    return true_found / duplicates, (true_found / found if found else 1.0)
+
+
+def f1(recall: float, precision: float) -> float:
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0
+
+
+def recall_by_variant(
+    samples: list[Sample], matches: Callable[[int, int], bool]
+) -> dict[str, float]:
+    originals = {s.picture: i for i, s in enumerate(samples) if s.variant == "original"}
+    result = {}
+    for variant in VARIANTS:
+        pairs = [
+            (originals[s.picture], i)
+            for i, s in enumerate(samples)
+            if s.variant == variant
+        ]
+        result[variant] = sum(matches(a, b) for a, b in pairs) / len(pairs)
+    return result
+
+
+def hash_distance(hashes: list[int]) -> Callable[[int, int], int]:
+    return lambda i, j: hamming(hashes[i], hashes[j])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--side", type=int, default=32, help="decoded thumbnail")
+    side = parser.parse_args().side
+    configure_libvips(cache_max_operations=0, concurrency=1)
+    work = WORK / "duplicates"
+    work.mkdir(parents=True, exist_ok=True)
+    python = peer_python()
+    samples = make_samples(python, work)
+    pictures = len({s.picture for s in samples})
+    print(f"{pictures} pictures, {len(samples)} files, thumbnail side {side} px")
+
+    prints, our_ms = ours(samples, side)
+    records = peers(python, samples, work)
+    methods: dict[str, Callable[[int, int], float]] = {
+        "imagehash pHash": hash_distance([int(r["phash"], 16) for r in records]),
+        "imagehash dHash": hash_distance([int(r["dhash"], 16) for r in records]),
+        "ours: hash only": hash_distance([p.hash64 for p in prints]),
+    }
+
+    print("\nThreshold sweep (Hamming bits): recall / precision")
+    print("bits | " + " | ".join(f"{name:>17}" for name in methods))
+    best: dict[str, tuple[float, int, float, float]] = {}
+    for bits in SWEEP:
+        cells = []
+        for name, distance in methods.items():
+            recall, precision = scores(
+                samples, lambda i, j, d=distance, b=bits: d(i, j) <= b
+            )
+            cells.append(f"{recall:.3f} / {precision:.3f}")
+            best[name] = max(
+                best.get(name, (-1.0, 0, 0.0, 0.0)),
+                (f1(recall, precision), bits, recall, precision),
+            )
+        print(f"{bits:4} | " + " | ".join(f"{c:>17}" for c in cells))
+
+    def combined(i: int, j: int) -> bool:
+        return is_near_duplicate(prints[i], prints[j])
+
+    print("\nColour check on top of the hash (mean CIELAB ΔE over the 3x3 grid)")
+    for limit in (8, 10, 12, 15, 20, 25):
+        for bits in (10, 12, 14, 16, 18):
+            recall, precision = scores(
+                samples,
+                lambda i, j, b=bits, c=limit: hamming(prints[i].hash64, prints[j].hash64)
+                <= b
+                and colour_distance(prints[i], prints[j]) <= c,
+            )
+            print(f"  ΔE ≤ {limit:2}, bits ≤ {bits:2}: {recall:.3f} / {precision:.3f}")
+
+    print("\nEach method at its best threshold (highest F1), ours at its default")
+    print("| method | threshold | recall | precision | " + " | ".join(VARIANTS) + " |")
+    print("| --- | --- | --- | --- | " + " | ".join("---" for _ in VARIANTS) + " |")
+    for name, (_, bits, recall, precision) in best.items():
+        by_variant = recall_by_variant(
+            samples, lambda i, j, d=methods[name], b=bits: d(i, j) <= b
+        )
+        row = " | ".join(f"{by_variant[v]:.3f}" for v in VARIANTS)
+        print(f"| {name} | ≤ {bits} bits | {recall:.3f} | {precision:.3f} | {row} |")
+    recall, precision = scores(samples, combined)
+    by_variant = recall_by_variant(samples, combined)
+    row = " | ".join(f"{by_variant[v]:.3f}" for v in VARIANTS)
+    print(
+        f"| ours: default (hash + colour) | {DEFAULT_MAX_DISTANCE} "
+        f"| {recall:.3f} | {precision:.3f} | {row} |"
+    )
+
+    print("\nTime per image, already decoded (median ms)")
+    print(f"  ours (pyvips, from the {side}-px thumbnail): {statistics.median(our_ms):.2f}")
+    for key in ("phash", "dhash"):
+        ms = statistics.median(r[f"{key}_ms"] for r in records)
+        print(f"  imagehash {key} (Pillow, from the full image): {ms:.2f}")
+
+
+if __name__ == "__main__":
+    main()
