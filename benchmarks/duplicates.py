@@ -34,8 +34,8 @@ from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
 from imageapi.processing.fingerprint import Fingerprint
 from imageapi.processing.fingerprint import colour_distance
 from imageapi.processing.fingerprint import fingerprint
-from imageapi.processing.fingerprint import hamming
 from imageapi.processing.fingerprint import is_near_duplicate
+from imageapi.processing.hamming_index import hamming
 from imageapi.processing.vips import configure_libvips
 
 WORK = Path(__file__).parent / ".work"
