@@ -11,6 +11,7 @@ Pillow; imports nothing from imageapi. Two commands:
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -61,18 +62,15 @@ def hashes(listing: Path) -> None:
     for path in listing.read_text().split():
         with Image.open(path) as opened:
             image = opened.convert("RGB")  # decode outside the timed part
-        start = time.perf_counter()
-        phash = imagehash.phash(image)
-        middle = time.perf_counter()
-        dhash = imagehash.dhash(image)
-        end = time.perf_counter()
-        record = {
-            "path": path,
-            "phash": str(phash),
-            "dhash": str(dhash),
-            "phash_ms": (middle - start) * 1000,
-            "dhash_ms": (end - middle) * 1000,
-        }
+        record: dict[str, str | float] = {"path": path}
+        for name, function in (("phash", imagehash.phash), ("dhash", imagehash.dhash)):
+            runs = []
+            for _ in range(5):
+                start = time.perf_counter()
+                value = function(image)
+                runs.append((time.perf_counter() - start) * 1000)
+            record[name] = str(value)
+            record[f"{name}_ms"] = statistics.median(runs)
         print(json.dumps(record))
 
 

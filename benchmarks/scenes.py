@@ -112,9 +112,10 @@ def pebbles(seed: int) -> pyvips.Image:
 
 def page(seed: int) -> pyvips.Image:
     width, height = 640, 820
-    if seed == 0:  # a letter: heading and a paragraph at the top
+    layout = seed % 3
+    if layout == 0:  # a letter: heading and a paragraph at the top
         ink = pyvips.Image.text(LETTER, width=540, dpi=110).embed(50, 60, width, height)
-    elif seed == 1:  # a recipe: a title over two columns
+    elif layout == 1:  # a recipe: a title over two columns
         title = pyvips.Image.text("<big><b>Country bread</b></big>", dpi=160)
         column = pyvips.Image.text(RECIPE, width=260, dpi=120)
         ink = (
@@ -139,13 +140,14 @@ def grainy(seed: int) -> pyvips.Image:
     return grainy_photo(900, 675, seed=seed)
 
 
-# Seeds far apart: nearby Perlin seeds share nothing, but be explicit.
-SCENES: list[tuple[str, Scene, int]] = [
-    *((f"landscape-{s}", landscape, s) for s in (11, 23, 37, 41, 53, 67)),
-    *((f"terrain-{s}", terrain, s) for s in (101, 113, 127, 139)),
-    *((f"marble-{s}", marble, s) for s in (201, 211, 223)),
-    *((f"pebbles-{s}", pebbles, s) for s in (301, 313, 331)),
-    *((f"page-{s}", page, s) for s in (0, 1, 2)),
-    *((f"city-{s}", city, s) for s in (401, 419, 433)),
-    *((f"grainy-{s}", grainy, s) for s in (501, 521, 541)),
+# Each scene with its seeds; the benchmark can shift every seed to draw a
+# second, held-out set of pictures.
+SCENES: list[tuple[Scene, tuple[int, ...]]] = [
+    (landscape, (11, 23, 37, 41, 53, 67)),
+    (terrain, (101, 113, 127, 139)),
+    (marble, (201, 211, 223)),
+    (pebbles, (301, 313, 331)),
+    (page, (0, 1, 2)),
+    (city, (401, 419, 433)),
+    (grainy, (501, 521, 541)),
 ]

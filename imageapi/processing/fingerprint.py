@@ -109,12 +109,14 @@ def fingerprint(image: pyvips.Image) -> Fingerprint:
     image = image.colourspace("srgb")
     square = image.thumbnail_image(
         HASH_INPUT_SIDE, height=HASH_INPUT_SIDE, size="force"
-    ).copy_memory()
-    return Fingerprint(hash64=_dct_hash(square), colour=_colour_grid(square))
+    )
+    lab = square.colourspace("lab").copy_memory()
+    return Fingerprint(hash64=_dct_hash(lab[0]), colour=_colour_grid(lab))
 
 
-def _dct_hash(square: pyvips.Image) -> int:
-    grey = square.colourspace("b-w")[0].cast("double")
+def _dct_hash(lightness: pyvips.Image) -> int:
+    """The hash of the 32x32 square's CIELAB lightness."""
+    grey = lightness.cast("double")
     # The window breaks the basis' orthogonality to a constant: without the
     # mean taken out, overall brightness would leak into the even frequencies.
     grey -= grey.avg()
@@ -133,10 +135,10 @@ def _dct_hash(square: pyvips.Image) -> int:
     return value
 
 
-def _colour_grid(square: pyvips.Image) -> bytes:
+def _colour_grid(lab: pyvips.Image) -> bytes:
     # Box averages over the 32x32 square: cells of 10 or 11 pixels a side.
     factor = HASH_INPUT_SIDE / COLOUR_GRID
-    lab = square.colourspace("lab").shrink(factor, factor)
+    lab = lab.shrink(factor, factor)
     values = array("f")
     values.frombytes(lab.write_to_memory())
     offsets = (0, 128, 128)  # a* and b* are signed; bytes are not
