@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from sqlalchemy import TextClause
 from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -149,7 +150,8 @@ def fill(engine: Engine, users: int, hashes: list[int], rng: random.Random) -> N
         connection.execute(text("ANALYZE"))
 
 
-def query_sql(engine: Engine, query: int, radius: int) -> list[tuple[int, int]]:
+def radius_query(engine: Engine, query: int, radius: int) -> tuple[TextClause, dict]:
+    """The repository's query shape on the scratch table, for one dialect."""
     lists = {
         band: values for band, values in enumerate(probes(query, radius)) if values
     }
@@ -166,14 +168,31 @@ def query_sql(engine: Engine, query: int, radius: int) -> list[tuple[int, int]]:
         "SELECT image_id, hash FROM scratch_fingerprints "
         f"WHERE user_id = 0 AND ({condition})"
     )
+    return sql, params
+
+
+def query_sql(engine: Engine, query: int, radius: int) -> list[tuple[int, int]]:
+    sql, params = radius_query(engine, query, radius)
     with engine.connect() as connection:
         rows = connection.execute(sql, params).all()
     return within(query, ((key, value + (1 << 63)) for key, value in rows), radius)
 
 
+def show_plan(engine: Engine, query: int) -> None:
+    sql, params = radius_query(engine, query, 12)
+    explain = (
+        "EXPLAIN " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(text(explain + sql.text), params).all()
+    print(f"plan on {engine.dialect.name}:")
+    for row in rows:
+        print("    " + str(row[-1]))
+
+
 def in_sql(engine: Engine, name: str, hashes: list[int], rng: random.Random) -> None:
-    queries = rng.sample(hashes, QUERIES // 3)
-    for radius in (8, 10, 12):
+    queries = rng.sample(hashes, QUERIES)
+    for radius in (10, 12):
         times = []
         for query in queries:
             start = time.perf_counter()
@@ -209,6 +228,8 @@ def main() -> None:
         engine = create_engine(url)
         for name in ("even", "bursts"):
             fill(engine, args.users, libraries[name], rng)
+            if name == "even":
+                show_plan(engine, libraries[name][0])
             in_sql(engine, name, libraries[name], rng)
         with engine.begin() as connection:
             connection.execute(text("DROP TABLE scratch_fingerprints"))

@@ -1,23 +1,23 @@
 """Find every 64-bit hash within a Hamming radius, through ordinary indexes.
 
 Multi-index hashing (Norouzi, Punjani and Fleet, 2012): the hash is cut into
-four 16-bit bands, each stored in its own indexed integer column. If two hashes
-differ in at most ``r`` bits, the four bands share those differences, so at
-least one band differs in at most ``r // 4`` bits (pigeonhole). A query looks up,
-in each band's index, the query's band value and every value within
-``r // 4`` bits of it (1, 17, 137 or 697 values for 0-3 bits), then keeps only
+four 16-bit bands, each stored in its own indexed integer column. Two hashes
+within ``r`` bits share those differences among four bands, so some band is
+within ``r // 4`` bits (pigeonhole; ``band_radii`` tightens this per band). A
+query looks up, in each band's index, every value within that band's radius
+of the query's band (1, 17, 137 or 697 values for 0-3 bits), then keeps only
 the candidates whose whole hash is within ``r``.
 
 Sixteen-bit bands suit 100,000 images per user: each band value is shared by
-about 1.5 images when hashes are spread evenly, so a radius of 11 bits (2 bits
-per band) reads about 4 x 137 x 1.5 = 800 candidate rows. The SQL the repository
-runs (``b0`` .. ``b3`` are ``band_values(hash)``; one index per band, each led
-by the owner):
+about 1.5 images when hashes are spread evenly, so a radius of 12 bits (697 +
+3 x 137 probes) reads about 1,700 candidate rows. The SQL the repository runs
+(``band0`` .. ``band3`` are ``band_values(hash)``; one index per band, each led
+by the owner; a band with no probes is left out):
 
     SELECT image_id, fingerprint FROM image_fingerprints
     WHERE user_id = :user
-      AND (b0 IN (:probes_0) OR b1 IN (:probes_1)
-           OR b2 IN (:probes_2) OR b3 IN (:probes_3))
+      AND (band0 IN (:probes0) OR band1 IN (:probes1)
+           OR band2 IN (:probes2) OR band3 IN (:probes3))
 
 On PostgreSQL each ``IN`` is ``= ANY(:array)`` (one parameter per band) and the
 plan is a BitmapOr of the four index scans; SQLite runs a MULTI-INDEX OR. The
