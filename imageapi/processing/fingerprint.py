@@ -1,14 +1,15 @@
 """Perceptual fingerprints: find the same picture after resizing or re-encoding.
 
-A fingerprint is a 64-bit DCT hash of the luminance (the classic pHash) plus
-the mean CIELAB colour of a 3x3 grid. The hash survives resizing, JPEG
-re-encoding, a brightness change and a small crop, and is what the index
-searches by Hamming distance; the colour grid re-checks the candidates, since
-a hash of the grey structure alone cannot tell a red rose from a blue one.
+A fingerprint is a 64-bit DCT hash of the CIELAB lightness, tapered towards
+the borders (a pHash that survives crops), plus the mean colour of a 3x3 grid.
+The hash survives resizing, JPEG re-encoding, a brightness change and a small
+crop, and is what the index searches by Hamming distance; the colour grid
+re-checks the candidates, since a hash of the grey structure alone cannot tell
+a red rose from a blue one.
 
-Both are computed from an image that is already decoded and small (the upload
-analysis passes the thumbnail it makes for the blurhash), so fingerprinting
-never decodes the original a second time.
+Both come from an image that is already decoded and small, such as the 32-px
+thumbnail the upload analysis makes for the blurhash, so fingerprinting never
+decodes the original a second time.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ class Fingerprint:
     """A 64-bit perceptual hash and a coarse colour layout.
 
     Attributes:
-        hash64: the pHash as an unsigned 64-bit integer; bit 63 is the lowest
-            frequency (row-major over the 8x8 DCT block).
+        hash64: the hash as an unsigned 64-bit integer; bit 63 is the lowest
+            AC frequency, then the others in zigzag order (by u+v).
         colour: ``COLOUR_BYTES`` bytes, row-major over the 3x3 grid, each cell
             L*, a*+128, b*+128 rounded and clipped to 0..255.
     """
@@ -126,8 +127,9 @@ def _dct_hash(lightness: pyvips.Image) -> int:
     basis_transposed = pyvips.Image.new_from_list(_BASIS_TRANSPOSED)
     block = basis.matrixmultiply(grey).matrixmultiply(basis_transposed).tolist()
     coefficients = [block[u][v] for u, v in _ZIGZAG]
-    # Above or below the median: exactly 32 bits are set, so a brightness or
-    # contrast change moves no bit, and distances are always even.
+    # Above or below the median: 32 bits are set (fewer only when coefficients
+    # tie, as in a flat image), so a brightness or contrast change moves no
+    # bit, and distances are even.
     median = sorted(coefficients)[HASH_BITS // 2 - 1]
     value = 0
     for coefficient in coefficients:
@@ -149,9 +151,10 @@ def _colour_grid(lab: pyvips.Image) -> bytes:
 
 
 def distance(first: Fingerprint, second: Fingerprint) -> int:
-    """Hamming distance between the hashes: 0 (same) to 64 bits, always even.
+    """Hamming distance between the hashes: 0 (same) to 64 bits.
 
-    Both hashes have 32 bits set, so bits move in pairs. Unrelated pictures
+    Hashes have 32 bits set, so bits move in pairs: distances are even (bar
+    flat images, whose hash has fewer bits). Unrelated pictures
     sit around 32; resized or re-encoded copies within 0-6, crops within 12.
     """
     return hamming(first.hash64, second.hash64)

@@ -83,6 +83,18 @@ def test_colour_check_tells_apart_the_same_layout_in_other_colours(original):
     assert not is_near_duplicate(first, second)
 
 
+def test_flat_images_share_a_hash_and_differ_by_colour():
+    def flat(colour: list[int]) -> Fingerprint:
+        image = (pyvips.Image.black(64, 48, bands=3) + colour).cast("uchar")
+        return fingerprint(image.copy(interpretation="srgb"))
+
+    red, blue, also_red = flat([200, 10, 10]), flat([10, 10, 200]), flat([205, 10, 10])
+
+    assert red.hash64 == blue.hash64 == 0  # no structure: no bit above the median
+    assert not is_near_duplicate(red, blue)
+    assert is_near_duplicate(red, also_red)
+
+
 def test_fingerprint_hash_has_half_its_bits_set(original):
     assert as_uploaded(original).hash64.bit_count() == 32
 
