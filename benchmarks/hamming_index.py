@@ -187,7 +187,8 @@ def show_plan(engine: Engine, query: int) -> None:
         rows = connection.execute(text(explain + sql.text), params).all()
     print(f"plan on {engine.dialect.name}:")
     for row in rows:
-        print("    " + str(row[-1]))
+        line = str(row[-1])
+        print("    " + (line[:100] + " ..." if len(line) > 100 else line))
 
 
 def in_sql(engine: Engine, name: str, hashes: list[int], rng: random.Random) -> None:
