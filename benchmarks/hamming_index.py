@@ -194,20 +194,29 @@ def show_plan(engine: Engine, query: int) -> None:
 def in_sql(engine: Engine, name: str, hashes: list[int], rng: random.Random) -> None:
     queries = rng.sample(hashes, QUERIES)
     for radius in (10, 12):
-        times = []
+        first, best = [], []
         for query in queries:
-            start = time.perf_counter()
-            query_sql(engine, query, radius)
-            times.append((time.perf_counter() - start) * 1000)
+            # Three runs: the first as a request would see it, and the fastest,
+            # which keeps what is slow about the query and drops what a busy
+            # machine adds.
+            runs = []
+            for _ in range(3):
+                start = time.perf_counter()
+                query_sql(engine, query, radius)
+                runs.append((time.perf_counter() - start) * 1000)
+            first.append(runs[0])
+            best.append(min(runs))
         print(
             f"| {engine.dialect.name} | {name} | {radius} "
-            f"| {statistics.median(times):.1f} / {percentile(times, 0.99):.1f} |"
+            f"| {statistics.median(first):.1f} / {percentile(first, 0.99):.1f} "
+            f"| {statistics.median(best):.1f} / {percentile(best, 0.99):.1f} |"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--sql-only", action="store_true")
     parser.add_argument("--postgres", help="URL of a scratch PostgreSQL database")
     args = parser.parse_args()
     rng = random.Random(7)
@@ -217,14 +226,15 @@ def main() -> None:
     print("| library | radius | candidates mean | p99 | found mean | ms p50 / p99 |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, hashes in libraries.items():
-        in_memory(name, hashes, rng)
+        if not args.sql_only:
+            in_memory(name, hashes, rng)
 
     urls = ["sqlite:////tmp/imageapi-hamming-bench.sqlite3"]
     if args.postgres:
         urls.append(args.postgres)
     print(f"\nSQL, {args.users} users x 100,000; whole query plus exact check")
-    print("| database | library | radius | ms p50 / p99 |")
-    print("| --- | --- | --- | --- |")
+    print("| database | library | radius | ms p50 / p99 | best of 3: p50 / p99 |")
+    print("| --- | --- | --- | --- | --- |")
     for url in urls:
         engine = create_engine(url)
         for name in ("even", "bursts"):
