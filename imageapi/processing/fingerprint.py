@@ -116,11 +116,10 @@ def fingerprint(image: pyvips.Image) -> Fingerprint:
 
 
 def _dct_hash(lightness: pyvips.Image) -> int:
-    """The hash of the 32x32 square's CIELAB lightness."""
-    grey = lightness.cast("double")
+    """The hash of the 32x32 square's CIELAB lightness (a float band)."""
     # The window breaks the basis' orthogonality to a constant: without the
     # mean taken out, overall brightness would leak into the even frequencies.
-    grey -= grey.avg()
+    grey = lightness - lightness.avg()
     # The low block of the 2-D DCT is basis . image . basis^T; libvips' matrix
     # multiply does it ~3x faster than the same sums in Python.
     basis = pyvips.Image.new_from_list(_BASIS)
