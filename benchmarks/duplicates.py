@@ -5,13 +5,14 @@ first run makes ``benchmarks/.work/duplicates-venv`` with scikit-image (its
 wheel ships real photographs) and imagehash; nothing is downloaded at run time
 after that, and neither becomes a dependency of imageapi.
 
-    .venv/bin/python -m benchmarks.duplicates [--side 32]
+    .venv/bin/python -m benchmarks.duplicates [--side 32] [--seed-shift 0]
 
 Each of 20 photographs and 25 generated scenes gets four variants: resized to
 50 %, re-encoded as JPEG quality 40, brightened by 10 %, and cropped by 5 % at
 each edge. Every unordered pair of the 225 files is a duplicate pair when both
-come from the same picture. Our fingerprint is computed the way an upload
-computes it: from a thumbnail of ``--side`` pixels made while decoding.
+come from the same picture. Our fingerprint is computed as the upload analysis
+can: from a thumbnail of ``--side`` pixels made while decoding. ``--seed-shift``
+draws the generated scenes from other seeds, a set the defaults never saw.
 """
 
 from __future__ import annotations
