@@ -83,6 +83,8 @@ UNPARSABLE = {
     b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
     + b"".join(b"X-Many-%d: y\r\n" % number for number in range(120))
     + b"\r\n": "431 Request Header Fields Too Large",
+    # Over 65,534 bytes, as the OpenAPI document says.
+    b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n": "414 URI Too Long",
 }
 
 
