@@ -15,8 +15,8 @@ import multiprocessing
 import os
 from functools import partial
 from pathlib import Path
+from wsgiref.types import WSGIApplication
 
-import falcon
 from granian import Granian
 from granian.constants import HTTPModes
 from granian.constants import Interfaces
@@ -68,7 +68,7 @@ def make_server(config: Config, *, reload: bool = False) -> Granian:
     )
 
 
-def load_worker_app(config: Config) -> falcon.App:
+def load_worker_app(config: Config) -> WSGIApplication:
     """Runs in each worker process, before it accepts a connection."""
     limit_malloc_arenas()
     configure_logging(config.log_level)
