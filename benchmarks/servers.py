@@ -4,7 +4,9 @@ Run: .venv/bin/python -m benchmarks.servers [--seconds 5] [--rounds 2]
 
 Needs wrk (apt-get install -y wrk). Each candidate serves the real app (SQLite
 in a temporary data directory) with 2 worker processes on a free 127.0.0.1
-port. Candidates whose packages are missing are skipped:
+port. Only granian is a dependency; to compare, install the others into the
+venv (pip install gunicorn uvicorn httptools uvloop a2wsgi). Candidates whose
+packages are missing are skipped:
 
   granian          ``imageapi serve`` as shipped (4 app threads per worker)
   gunicorn-gthread gunicorn, gthread workers with 4 threads (the former serve)
