@@ -15,6 +15,7 @@ from datetime import datetime
 from datetime import timedelta
 
 import falcon
+import falcon.media
 from limits.storage import Storage as RateLimitStorage
 from sqlalchemy import Engine
 
@@ -27,15 +28,18 @@ from imageapi.db.engine import make_engine
 from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
+from imageapi.limits import Limits
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
 from imageapi.middleware.usage import UsageAccounting
-from imageapi.openapi.api import api_document
 from imageapi.processing.vips import configure_libvips
 from imageapi.resources.sessions import SessionCookie
+from imageapi.routes import ROUTES
 from imageapi.routes import add_routes
+from imageapi.routes.document import api_document
+from imageapi.routes.urls import Urls
 from imageapi.services.accounts import AccountService
 from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
@@ -43,11 +47,13 @@ from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
 from imageapi.services.quotas import QuotaService
+from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
-from imageapi.services.rate_limits import NoLoginThrottle
 from imageapi.services.rate_limits import RequestRateLimit
+from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
 from imageapi.services.renditions import RenditionService
+from imageapi.services.tags import TagService
 from imageapi.services.usage import UsageService
 from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.storage import create_storage
@@ -63,6 +69,7 @@ class Services:
     accounts: AccountService
     cookie: SessionCookie
     images: ImageService
+    tags: TagService
     renditions: RenditionService
     usage: UsageService
     quotas: QuotaService
@@ -114,9 +121,20 @@ def create_app(
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True
     install_media_handlers(app)
+    _limit_multipart_forms(app, config.limits)
     install_error_handlers(app)
-    add_routes(app, services, api_document(config))
+    urls = Urls(ROUTES)
+    add_routes(app, services, urls, api_document(config, urls))
     return app
+
+
+def _limit_multipart_forms(app: falcon.App, limits: Limits) -> None:
+    """Cap upload forms; past a cap Falcon's parser fails, which is a 400."""
+    handler = falcon.media.MultipartFormHandler()
+    handler.parse_options.max_body_part_count = limits.max_form_parts
+    handler.parse_options.max_body_part_headers_size = limits.max_part_header_bytes
+    handler.parse_options.max_body_part_buffer_size = limits.max_form_field_bytes
+    app.req_options.media_handlers[falcon.MEDIA_MULTIPART] = handler
 
 
 def _build_services(
@@ -149,6 +167,7 @@ def _build_services(
         accounts=accounts,
         cookie=SessionCookie(config.auth),
         images=images,
+        tags=TagService(db),
         renditions=RenditionService(
             db, storage, config.processing, config.limits, clock
         ),
@@ -188,10 +207,10 @@ def make_usage_recorder(
     )
 
 
-def _login_throttle(config: Config, storage: RateLimitStorage) -> NoLoginThrottle:
+def _login_throttle(config: Config, storage: RateLimitStorage) -> LoginThrottle:
     if not config.limits.login_failures:
-        return NoLoginThrottle()
-    return LoginThrottle(
+        return DisabledLoginThrottle()
+    return WindowLoginThrottle(
         storage,
         config.limits.login_failures,
         config.limits.login_failure_window_seconds,

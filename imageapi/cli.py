@@ -1,4 +1,4 @@
-"""The ``imageapi`` command: serve, migrate, users create."""
+"""The ``imageapi`` command: serve, migrate, users create, config."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import getpass
 import sys
 
 from imageapi.config import ConfigError
-from imageapi.config import load_config
+from imageapi.config import load_config_with_sources
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        config = load_config(args.config)
+        loaded = load_config_with_sources(args.config)
+        config = loaded.config
+        if args.command == "config":
+            from imageapi.config_listing import render
+
+            print(render(loaded), end="")
+            return 0
         if args.command == "migrate":
             return _migrate(config)
         if args.command == "users":
@@ -35,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="worker processes (default: CPUs)")
     serve.add_argument("--reload", action="store_true", help="restart on code change")
     commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser(
+        "config",
+        help="print the effective settings and where each came from (secrets masked)",
+    )
     users = commands.add_parser("users", help="manage accounts")
     user_commands = users.add_subparsers(dest="users_command", required=True)
     create = user_commands.add_parser(

@@ -1,18 +1,25 @@
-"""Typed configuration: packaged defaults, an optional user file, then environment.
+"""Typed configuration: defaults, an optional user file, then environment.
 
-Every setting is declared once, below, with its type, unit and description. The
-packaged ``config.yml`` holds the defaults; ``load_config`` layers a user file and
-``IMAGEAPI_*`` variables on top and validates the result, so a bad value stops the
-server with one line that names the key.
+Every setting is declared once, below (limits in ``imageapi/limits.py``), with
+its type, unit, default and description; nothing else holds a default.
+``load_config`` layers a user file and ``IMAGEAPI_*`` variables on top and
+validates the result, so a bad value or an unknown name stops the server with
+one line that names the key (and the closest valid one).
+
+Environment variables starting with ``IMAGEAPI_`` are settings, except
+``IMAGEAPI_CONFIG`` (the file to read) and those under the prefixes in
+``NON_SETTING_PREFIXES``, which belong to the test and benchmark tooling.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import secrets
+from collections.abc import Iterable
 from collections.abc import Mapping
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from typing import Literal
@@ -25,11 +32,21 @@ from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
 
+from imageapi.limits import Limits
+from imageapi.limits import limit
+from imageapi.processing.formats import DEFAULT_QUALITIES
+from imageapi.processing.options import Presets
 from imageapi.processing.options import load_presets
 
 ENV_PREFIX = "IMAGEAPI_"
+CONFIG_FILE_VARIABLE = f"{ENV_PREFIX}CONFIG"
+# Read by the test suite and its tools, never by the server.
+NON_SETTING_PREFIXES = (f"{ENV_PREFIX}TEST_", f"{ENV_PREFIX}SCHEMATHESIS_")
 SECRET_FILE_NAME = "secret_key"
 MIN_SECRET_LENGTH = 32
+# Markers for ``imageapi config``, which masks these values when it prints them.
+SECRET = {"secret": "value"}
+URL_WITH_PASSWORD = {"secret": "url-password"}
 DEFAULT_PRESETS = {
     "thumb": "width=256&height=256&fit=cover",
     "small": "width=640&fit=inside",
@@ -63,34 +80,6 @@ class AuthConfig(Section):
         65_536, ge=8, description="argon2id memory per hash, in KiB."
     )
     argon2_parallelism: int = Field(2, ge=1, description="argon2id lanes.")
-
-
-class LimitsConfig(Section):
-    max_upload_bytes: int = Field(
-        50 * 1024 * 1024, ge=1, description="Largest accepted upload, in bytes."
-    )
-    max_pixels: int = Field(
-        100_000_000,
-        ge=1,
-        description="Largest accepted width x height, checked before decoding.",
-    )
-    requests_per_minute: int = Field(
-        600, ge=0, description="Requests per user per minute; 0 turns the limit off."
-    )
-    login_failures: int = Field(
-        10,
-        ge=0,
-        description="Failed logins per client IP and email before a lockout; 0 = off.",
-    )
-    login_failure_window_seconds: int = Field(
-        900, ge=1, description="Window in which failed logins are counted, in seconds."
-    )
-    key_prefix: str = Field(
-        "imageapi",
-        min_length=1,
-        pattern=r"^[A-Za-z0-9_\-:.]+$",
-        description="Prefix of rate-limit counter keys (share one Redis safely).",
-    )
 
 
 class QuotaConfig(Section):
@@ -129,12 +118,19 @@ class ProcessingConfig(Section):
     )
     presets: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_PRESETS),
+        validate_default=True,  # so the default is parsed into Presets too
         description="Named parameter sets for ?preset=NAME, as query strings "
         '(environment: a JSON object, e.g. {"thumb": "width=256&height=256"}).',
     )
-    jpeg_quality: int = Field(82, ge=1, le=100, description="Default JPEG quality.")
-    webp_quality: int = Field(80, ge=1, le=100, description="Default WebP quality.")
-    avif_quality: int = Field(55, ge=1, le=100, description="Default AVIF quality.")
+    jpeg_quality: int = Field(
+        DEFAULT_QUALITIES["jpeg"], ge=1, le=100, description="Default JPEG quality."
+    )
+    webp_quality: int = Field(
+        DEFAULT_QUALITIES["webp"], ge=1, le=100, description="Default WebP quality."
+    )
+    avif_quality: int = Field(
+        DEFAULT_QUALITIES["avif"], ge=1, le=100, description="Default AVIF quality."
+    )
     # Off by default: derivatives are cached whole, above libvips, and its
     # operation cache only kept decoded pixels alive (~25 MiB per worker).
     cache_max_operations: int = Field(
@@ -146,13 +142,18 @@ class ProcessingConfig(Section):
         le=64,
         description="libvips threads per image; 1 suits many parallel requests.",
     )
-    max_parallel_renders: int = Field(
+    max_parallel_renders: int = limit(
         2,
+        "Renders running at once per worker process; more wait.",
+        exceeded="503 if no slot frees up within timeout_seconds (until then, "
+        "requests wait)",
         ge=1,
-        description="Renders running at once per worker process; more wait.",
     )
-    timeout_seconds: float = Field(
-        10.0, gt=0, description="Time limit of one render; past it the answer is 503."
+    timeout_seconds: float = limit(
+        10.0,
+        "Time limit of one render; past it the answer is 503.",
+        exceeded="503",
+        gt=0,
     )
     derivative_cache_bytes: int = Field(
         1024**3,
@@ -173,9 +174,8 @@ class ProcessingConfig(Section):
 
     @field_validator("presets")
     @classmethod
-    def _presets_parse(cls, value: dict[str, str]) -> dict[str, str]:
-        load_presets(value)
-        return value
+    def _presets_parse(cls, value: dict[str, str]) -> Presets:
+        return load_presets(value)  # parsed once; services use .parameters
 
     @property
     def qualities(self) -> dict[str, int]:
@@ -199,9 +199,13 @@ class StorageConfig(Section):
     )
     s3_region: str = Field("", description="Region; empty uses the SDK's default.")
     s3_access_key_id: str = Field(
-        "", description="Access key; empty uses the SDK's credential chain."
+        "",
+        description="Access key; empty uses the SDK's credential chain.",
+        json_schema_extra=SECRET,
     )
-    s3_secret_access_key: str = Field("", description="Secret for the access key.")
+    s3_secret_access_key: str = Field(
+        "", description="Secret for the access key.", json_schema_extra=SECRET
+    )
 
     @model_validator(mode="after")
     def _bucket_for_s3(self) -> StorageConfig:
@@ -224,16 +228,19 @@ class Config(Section):
         "",
         description="SQLAlchemy URL; empty means SQLite in data_dir. "
         "PostgreSQL: postgresql+psycopg://user@host/db",
+        json_schema_extra=URL_WITH_PASSWORD,
     )
     secret_key: str = Field(
         "",
         description="Signs cursors and URLs; empty means generate one into "
         "data_dir/secret_key (mode 0600).",
+        json_schema_extra=SECRET,
     )
     redis_url: str = Field(
         "",
         description="Keep rate-limit counters in Redis (redis://host:6379/0); "
         "empty means in the database.",
+        json_schema_extra=URL_WITH_PASSWORD,
     )
     log_level: str = Field(
         "info",
@@ -241,7 +248,7 @@ class Config(Section):
         description="debug, info, warning, error or critical.",
     )
     auth: AuthConfig = AuthConfig()
-    limits: LimitsConfig = LimitsConfig()
+    limits: Limits = Limits()
     storage: StorageConfig = StorageConfig()
     processing: ProcessingConfig = ProcessingConfig()
     quotas: QuotaConfig = QuotaConfig()
@@ -278,22 +285,51 @@ class Config(Section):
         return _validate(merged, source={})
 
 
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The validated config and where each value came from."""
+
+    config: Config
+    file: str | None
+    # dotted key -> "file" or the environment variable; absent keys are defaults
+    sources: dict[str, str]
+
+
 def load_config(
     path: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Defaults, then the user file, then ``IMAGEAPI_*`` variables, validated."""
+    return load_config_with_sources(path, environ).config
+
+
+def load_config_with_sources(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LoadedConfig:
+    """Like ``load_config``, also telling where each value came from.
+
+    Raises:
+        ConfigError: an unreadable file, an unknown key or variable, a bad value.
+    """
     environ = os.environ if environ is None else environ
-    data = _read_yaml(resources.files("imageapi").joinpath("config.yml").read_text())
-    path = path or environ.get(f"{ENV_PREFIX}CONFIG")
+    data: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    path = path or environ.get(CONFIG_FILE_VARIABLE)
     if path:
         try:
             text = Path(path).read_text()
         except OSError as exc:
             raise ConfigError(f"config file {path}: {exc.strerror}") from None
-        data = _deep_merge(data, _read_yaml(text, str(path)))
-    env_values, source = _from_environment(environ)
-    return _validate(_deep_merge(data, env_values), source)
+        data = _read_yaml(text, str(path))
+        for key in _check_known_keys(data, Config, str(path)):
+            sources[key] = "file"
+    env_values, env_sources = _from_environment(environ)
+    sources.update(
+        (".".join(parts), variable) for parts, variable in env_sources.items()
+    )
+    config = _validate(_deep_merge(data, env_values), env_sources)
+    return LoadedConfig(config, str(path) if path else None, sources)
 
 
 def ensure_secret(config: Config) -> Config:
@@ -321,9 +357,9 @@ def environment_variables() -> list[tuple[str, str, Any, str]]:
     """(variable, key, default, description) for every setting, for the docs."""
     rows = []
     for name, field in Config.model_fields.items():
-        annotation = field.annotation
-        if isinstance(annotation, type) and issubclass(annotation, Section):
-            for sub, subfield in annotation.model_fields.items():
+        section = _section_model(field.annotation)
+        if section is not None:
+            for sub, subfield in section.model_fields.items():
                 variable = f"{ENV_PREFIX}{name}_{sub}".upper()
                 description = subfield.description or ""
                 rows.append((variable, f"{name}.{sub}", subfield.default, description))
@@ -333,7 +369,7 @@ def environment_variables() -> list[tuple[str, str, Any, str]]:
     return rows
 
 
-def _read_yaml(text: str, origin: str = "config.yml") -> dict[str, Any]:
+def _read_yaml(text: str, origin: str) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
@@ -346,17 +382,68 @@ def _read_yaml(text: str, origin: str = "config.yml") -> dict[str, Any]:
 
 
 def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], dict]:
+    settings = {row[0]: row[1] for row in environment_variables()}
     values: dict[str, Any] = {}
     source: dict[tuple[str, ...], str] = {}
-    for variable, key, _default, _doc in environment_variables():
-        if variable in environ:
-            parts = tuple(key.split("."))
-            target = values
-            for part in parts[:-1]:
-                target = target.setdefault(part, {})
-            target[parts[-1]] = environ[variable]
-            source[parts] = variable
+    for variable, value in environ.items():
+        if not variable.startswith(ENV_PREFIX) or _is_not_a_setting(variable):
+            continue
+        if variable not in settings:
+            raise ConfigError(
+                f"unknown environment variable {variable}"
+                f"{_did_you_mean(variable, settings, ENV_PREFIX)}"
+            )
+        parts = tuple(settings[variable].split("."))
+        target = values
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+        source[parts] = variable
     return values, source
+
+
+def _is_not_a_setting(variable: str) -> bool:
+    return variable == CONFIG_FILE_VARIABLE or variable.startswith(NON_SETTING_PREFIXES)
+
+
+def _check_known_keys(
+    data: Mapping[str, Any], model: type[BaseModel], origin: str, prefix: str = ""
+) -> list[str]:
+    """The dotted keys of the settings in ``data``; an unknown one is an error."""
+    keys = []
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        field = model.model_fields.get(str(name))
+        if field is None:
+            known = [f"{prefix}{known}" for known in model.model_fields]
+            raise ConfigError(
+                f"config file {origin}: unknown setting {key}"
+                f"{_did_you_mean(key, known, prefix)}"
+            )
+        section = _section_model(field.annotation)
+        if section is not None and isinstance(value, Mapping):
+            keys += _check_known_keys(value, section, origin, f"{key}.")
+        else:
+            keys.append(key)
+    return keys
+
+
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    """The model of a section field (``auth``, ``limits``, ...), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _did_you_mean(name: str, known: Iterable[str], common: str = "") -> str:
+    """``; did you mean X?`` for the closest of ``known``, or nothing.
+
+    ``common`` is a prefix every name shares; it is left out of the comparison
+    so that it does not make unrelated names look alike.
+    """
+    candidates = {option.removeprefix(common): option for option in known}
+    close = difflib.get_close_matches(name.removeprefix(common), candidates, n=1)
+    return f"; did you mean {candidates[close[0]]}?" if close else ""
 
 
 def _validate(data: dict[str, Any], source: dict) -> Config:

@@ -67,6 +67,12 @@ class TagNotFound(NotFound):
     title = "Tag not found"
 
 
+class StoredObjectNotFound(NotFound):
+    """An image's row is there but the bytes it points to are not."""
+
+    title = "Stored object not found"
+
+
 class AlreadyExists(ImageApiError):
     status = 409
     title = "Already exists"

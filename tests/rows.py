@@ -28,20 +28,23 @@ def image_row(user_id: str, size: int, created_at: datetime = NOW) -> Image:
     )
 
 
-def add_image(db, user_id: str, size: int, created_at: datetime = NOW) -> None:
+def add_image(db, user_id: str, size: int = 1, created_at: datetime = NOW) -> str:
+    """Insert an image row (no stored bytes); its id."""
+    row = image_row(user_id, size, created_at)
     with db.write() as uow:
-        uow.session.add(image_row(user_id, size, created_at))
+        uow.session.add(row)
         uow.commit()
+    return row.id
 
 
-def add_user(db, **quotas) -> User:
+def add_user(db, role: str = "user", **quotas) -> User:
     email = f"{new_id().lower()}@example.com"
     user = User(
         id=new_id(),
         email=email,
         email_key=email,
         password_hash="x",
-        role="user",
+        role=role,
         disabled=False,
         created_at=NOW,
         **quotas,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from imageapi import domain
 from imageapi.db.base import Base
 from imageapi.db.base import UTCDateTime
 from imageapi.db.base import utcnow
@@ -42,6 +43,18 @@ class User(Base):
     max_storage_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     max_images: Mapped[int | None] = mapped_column(Integer, default=None)
     max_uploads_per_day: Mapped[int | None] = mapped_column(Integer, default=None)
+
+    def to_domain(self) -> domain.User:
+        return domain.User(
+            id=self.id,
+            email=self.email,
+            role=self.role,
+            disabled=self.disabled,
+            created_at=self.created_at,
+            max_storage_bytes=self.max_storage_bytes,
+            max_images=self.max_images,
+            max_uploads_per_day=self.max_uploads_per_day,
+        )
 
 
 class Session(Base):
@@ -107,6 +120,37 @@ class Image(Base):
     def tags(self) -> list[str]:
         return [link.tag.name for link in self.tag_links]
 
+    def to_domain(self, *, with_tags: bool = True) -> domain.Image:
+        """``with_tags=False`` for rows read without their tags (see
+        ``ImageRepository.get``): the domain image then has none."""
+        return domain.Image(
+            id=self.id,
+            user_id=self.user_id,
+            name=self.name,
+            content_type=self.content_type,
+            format=self.format,
+            size=self.size,
+            width=self.width,
+            height=self.height,
+            sha256=self.sha256,
+            storage_key=self.storage_key,
+            created_at=self.created_at,
+            pages=self.pages,
+            has_alpha=self.has_alpha,
+            orientation=self.orientation,
+            colour_space=self.colour_space,
+            camera_make=self.camera_make,
+            camera_model=self.camera_model,
+            taken_at=self.taken_at,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            blurhash=self.blurhash,
+            working_copy_key=self.working_copy_key,
+            working_copy_width=self.working_copy_width,
+            working_copy_height=self.working_copy_height,
+            tags=tuple(self.tags) if with_tags else (),
+        )
+
 
 class Tag(Base):
     """A user's tag. ``key`` is the case-folded name that makes it unique."""
@@ -154,6 +198,15 @@ class ApiKey(Base):
 
     user: Mapped[User] = relationship(lazy="joined")
 
+    def to_domain(self) -> domain.ApiKey:
+        return domain.ApiKey(
+            id=self.id,
+            user_id=self.user_id,
+            name=self.name,
+            created_at=self.created_at,
+            last_used_at=self.last_used_at,
+        )
+
 
 class UsageCounter(Base):
     """Request counters aggregated per user, UTC day, key, route and status class.
@@ -193,8 +246,9 @@ class RateLimitCounter(Base):
 class Derivative(Base):
     """A cached rendition of an image, stored under ``storage_key``.
 
-    ``cache_key`` is ``RenditionOptions.cache_key()``: equivalent requests share
-    one row. ``last_used_at`` is refreshed at most once a minute, so cache hits
+    ``cache_key`` is ``RenditionOptions.cache_key()``, every field of the
+    normalised options with a version prefix: equivalent requests share one
+    row. ``last_used_at`` is refreshed at most once a minute, so cache hits
     rarely write.
     """
 
@@ -212,3 +266,12 @@ class Derivative(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_domain(self) -> domain.Derivative:
+        return domain.Derivative(
+            id=self.id,
+            storage_key=self.storage_key,
+            size=self.size,
+            content_type=self.content_type,
+            last_used_at=self.last_used_at,
+        )

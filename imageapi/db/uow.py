@@ -7,13 +7,13 @@ from types import TracebackType
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
-from imageapi.db.api_key_repository import ApiKeyRepository
-from imageapi.db.derivatives import DerivativeRepository
-from imageapi.db.repositories import ImageRepository
-from imageapi.db.repositories import SessionRepository
-from imageapi.db.repositories import TagRepository
-from imageapi.db.repositories import UserRepository
-from imageapi.db.usage_repository import UsageRepository
+from imageapi.db.repositories.api_keys import ApiKeyRepository
+from imageapi.db.repositories.derivatives import DerivativeRepository
+from imageapi.db.repositories.images import ImageRepository
+from imageapi.db.repositories.sessions import SessionRepository
+from imageapi.db.repositories.tags import TagRepository
+from imageapi.db.repositories.usage import UsageRepository
+from imageapi.db.repositories.users import UserRepository
 
 
 class UnitOfWork:

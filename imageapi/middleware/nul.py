@@ -2,7 +2,7 @@
 
 PostgreSQL text cannot hold NUL (a query with one fails), and no id, tag or
 name we store has one, so such a request is answered here rather than as a
-database error. Filters holding NUL match nothing (``db/repositories.py``).
+database error. Filters holding NUL match nothing (``db/text.py``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic import TypeAdapter
 
 from imageapi import __version__
+from imageapi.openapi.operation import FORM
 from imageapi.openapi.operation import Operation
 from imageapi.openapi.operation import Response
 from imageapi.openapi.responses import responses_of
@@ -19,6 +20,10 @@ from imageapi.openapi.responses import responses_of
 OPENAPI_VERSION = "3.1.0"
 SCHEMA_REF = "#/components/schemas/{model}"
 REQUEST_ID_REF = {"$ref": "#/components/headers/RequestId"}
+FORM_NOTE = (
+    f"The same fields are also accepted form-encoded (`{FORM}`), as HTML forms "
+    "and `curl -d` send them."
+)
 SECURITY = [{"cookieAuth": []}, {"bearerAuth": []}, {"apiKeyAuth": []}]
 
 # Falcon URI template fields: {name} or {name:converter} or {name:converter(args)}.
@@ -38,27 +43,35 @@ def openapi_path(template: str) -> str:
 
 
 def build_document(
-    operations: Iterable[Operation],
+    paths: Mapping[str, Iterable[Operation]],
     *,
     cookie_name: str,
     tags: Mapping[str, str],
     title: str = "imageapi",
     description: str = "",
+    security_descriptions: Mapping[str, str] | None = None,
     transform_parameters: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The document for ``operations``; ``tags`` maps each tag to its description.
+    """The document for ``paths`` (Falcon URI template -> its operations);
+    ``tags`` maps each tag to its description.
 
+    ``security_descriptions`` say how to get each credential (by scheme name:
+    ``cookieAuth``, ``bearerAuth``, ``apiKeyAuth``).
     ``transform_parameters`` are OpenAPI parameter objects added to every
     operation marked ``transforms``.
     """
     transform_parameters = [dict(parameter) for parameter in transform_parameters]
-    operations = list(operations)
-    _check_table(operations)
-    schemas = _Schemas(operations)
-    paths: dict[str, dict[str, Any]] = {}
-    for operation in operations:
-        path_item = paths.setdefault(openapi_path(operation.path), {})
-        rendered = _operation(operation, schemas)
+    table = [
+        (template, operation)
+        for template, operations in paths.items()
+        for operation in operations
+    ]
+    _check_table(table)
+    schemas = _Schemas([operation for _, operation in table])
+    rendered_paths: dict[str, dict[str, Any]] = {}
+    for template, operation in table:
+        path_item = rendered_paths.setdefault(openapi_path(template), {})
+        rendered = _operation(template, operation, schemas)
         if operation.transforms:
             rendered["parameters"] = [
                 *rendered.get("parameters", ()),
@@ -70,7 +83,7 @@ def build_document(
         "info": {"title": title, "version": __version__, "description": description},
         "tags": [{"name": name, "description": text} for name, text in tags.items()],
         "security": SECURITY,
-        "paths": paths,
+        "paths": rendered_paths,
         "components": {
             "schemas": schemas.definitions,
             "headers": {
@@ -81,44 +94,40 @@ def build_document(
                     "schema": {"type": "string"},
                 }
             },
-            "securitySchemes": {
-                "cookieAuth": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": cookie_name,
-                    "description": "Set (HttpOnly) by `POST /api/v1/sessions`.",
-                },
-                "bearerAuth": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "The `token` returned by `POST /api/v1/sessions`, "
-                    "or an API key.",
-                },
-                "apiKeyAuth": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "X-API-Key",
-                    "description": "A key from `POST /api/v1/users/me/api-keys`.",
-                },
-            },
+            "securitySchemes": _security_schemes(
+                cookie_name, security_descriptions or {}
+            ),
         },
     }
     _drop_unreferenced_schemas(document)
     return document
 
 
-def _check_table(operations: list[Operation]) -> None:
+def _security_schemes(
+    cookie_name: str, descriptions: Mapping[str, str]
+) -> dict[str, Any]:
+    schemes: dict[str, dict[str, Any]] = {
+        "cookieAuth": {"type": "apiKey", "in": "cookie", "name": cookie_name},
+        "bearerAuth": {"type": "http", "scheme": "bearer"},
+        "apiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    for name, text in descriptions.items():
+        schemes[name]["description"] = text
+    return schemes
+
+
+def _check_table(table: list[tuple[str, Operation]]) -> None:
     seen_routes: set[tuple[str, str]] = set()
     seen_ids: set[str] = set()
-    for operation in operations:
-        route = (operation.method.upper(), openapi_path(operation.path))
+    for template, operation in table:
+        route = (operation.method.upper(), openapi_path(template))
         if route in seen_routes:
             raise ValueError(f"{route} is described twice")
         if operation.operation_id in seen_ids:
             raise ValueError(f"operation id {operation.operation_id!r} is used twice")
         seen_routes.add(route)
         seen_ids.add(operation.operation_id)
-    for operation in operations:
+    for _, operation in table:
         for response in operation.responses.values():
             for name, link in response.links.items():
                 if link.get("operationId") not in seen_ids:
@@ -163,7 +172,9 @@ class _Schemas:
         return schema.get("properties", {}), set(schema.get("required", ()))
 
 
-def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
+def _operation(
+    template: str, operation: Operation, schemas: _Schemas
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
@@ -176,7 +187,7 @@ def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
     if operation.public:
         result["security"] = []
     parameters = [
-        *_path_parameters(operation, schemas),
+        *_path_parameters(template, operation, schemas),
         *_query_parameters(operation, schemas),
         *_header_parameters(operation),
     ]
@@ -191,8 +202,10 @@ def _operation(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
     return result
 
 
-def _path_parameters(operation: Operation, schemas: _Schemas) -> list[dict]:
-    converters = {m[1]: m[2] for m in _FIELD.finditer(operation.path)}
+def _path_parameters(
+    template: str, operation: Operation, schemas: _Schemas
+) -> list[dict]:
+    converters = {m[1]: m[2] for m in _FIELD.finditer(template)}
     if operation.path_params is None:
         return [
             {
@@ -272,8 +285,11 @@ def _request_body(operation: Operation, schemas: _Schemas) -> dict[str, Any]:
                 part: dict(encoding) for part, encoding in body.encoding.items()
             }
     result: dict[str, Any] = {"required": body.required, "content": content}
-    if body.description:
-        result["description"] = body.description
+    description = body.description
+    if body.accepts_form:
+        description = f"{description}\n\n{FORM_NOTE}".strip()
+    if description:
+        result["description"] = description
     return result
 
 

@@ -20,12 +20,19 @@ JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 HTML = "text/html"
+OCTET_STREAM = "application/octet-stream"
 
-# OpenAPI 3.1 spelling of "raw bytes" (no JSON body to validate).
+# "Raw bytes" (no JSON body to validate): contentMediaType is the OpenAPI 3.1
+# spelling; client generators still go by 3.0's ``format: binary``.
 BINARY: dict[str, Any] = {
     "type": "string",
-    "contentMediaType": "application/octet-stream",
+    "format": "binary",
+    "contentMediaType": OCTET_STREAM,
 }
+# An image's bytes: the server sends the image's own type (``image/*``).
+# Client generators know no wildcard image type and would drop the download
+# function, so the generic "bytes" type is listed too.
+IMAGE_BYTES: dict[str, dict[str, Any]] = {"image/*": BINARY, OCTET_STREAM: BINARY}
 
 
 @dataclass(frozen=True)
@@ -59,27 +66,31 @@ class Response:
 
 @dataclass(frozen=True)
 class Body:
-    """A request body validated by ``model``, accepted in each of ``media_types``.
+    """A request body validated by ``model``, documented in each of ``media_types``.
 
+    ``accepts_form``: the resource also reads the same fields form-encoded (as
+    HTML forms and ``curl -d`` send them). The document says so in the body's
+    description but lists only JSON: a client generator offered two media
+    types for one body writes code that does not run.
     ``encoding`` is OpenAPI's per-part encoding for multipart bodies, e.g.
     ``{"image": {"contentType": "image/*"}}``.
     """
 
     model: Any  # a pydantic model, or any type pydantic can describe
-    media_types: tuple[str, ...] = (JSON, FORM)
+    media_types: tuple[str, ...] = (JSON,)
     description: str = ""
     required: bool = True
     encoding: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    accepts_form: bool = False
 
 
 @dataclass(frozen=True)
 class Operation:
-    """One method on one route, as the document describes it.
+    """One method on one route, as the document describes it (the route, in
+    ``imageapi/routes/``, holds the path).
 
     Attributes:
         method: HTTP method, upper case.
-        path: the Falcon URI template exactly as ``app.add_route`` gets it;
-            converters (``{image_id:int}``) become parameter schemas.
         operation_id: unique, stable name (clients generate method names from it).
         public: no credentials needed (the resource lists the method in
             ``public_methods``); otherwise cookie or bearer auth is required.
@@ -99,7 +110,6 @@ class Operation:
     """
 
     method: str
-    path: str
     operation_id: str
     summary: str
     tags: tuple[str, ...]

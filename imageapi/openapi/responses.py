@@ -24,7 +24,7 @@ RATE_LIMITED = error(
 )
 BODY_ERRORS = {
     400: error("The body is empty or is not valid JSON."),
-    415: error("The body is neither JSON nor form-encoded (see the media types)."),
+    415: error("The body is neither JSON nor form-encoded."),
     422: error("A field is missing or invalid; the description names it."),
 }
 QUERY_ERRORS = {400: error("A query parameter is invalid; the description names it.")}

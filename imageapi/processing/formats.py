@@ -13,6 +13,8 @@ CONTENT_TYPES = {
 }
 # ``quality`` means something only for these; the others are encoded losslessly
 # (png, tiff) or by palette (gif).
+# The usual file name extension of each output format.
+EXTENSIONS = {name: f".{name.replace('jpeg', 'jpg')}" for name in OUTPUT_FORMATS}
 LOSSY = frozenset({"jpeg", "webp", "avif"})
 WITH_ALPHA = frozenset({"png", "webp", "avif", "gif", "tiff"})
 ANIMATED = frozenset({"gif", "webp"})

@@ -5,29 +5,48 @@
 ``parameters.PARAMETERS``; this module applies them, expands presets, resolves
 ``format=auto`` and the default quality, and refuses anything it cannot honour
 with ``InvalidParameter`` naming the parameter. Steps never see query strings.
+
+The cache key is not written field by field: it is every field of the
+``normalised()`` options, except those marked ``NOT_IN_KEY``, so a new field is
+part of the key unless someone decides, in its declaration, that it is not.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from dataclasses import Field
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from dataclasses import replace
 from urllib.parse import parse_qs
 
 from imageapi.errors import InvalidParameter
 from imageapi.processing.formats import DEFAULT_QUALITIES
 from imageapi.processing.formats import LOSSY
+from imageapi.processing.formats import WITH_ALPHA
 from imageapi.processing.formats import default_format
 from imageapi.processing.formats import negotiate
 from imageapi.processing.parameters import BY_NAME
 from imageapi.processing.parameters import Parameter
 
 Params = Mapping[str, str | list[str]]
-Presets = Mapping[str, Mapping[str, str]]
+PresetParameters = Mapping[str, Mapping[str, str]]
 
 # Bump when the pipeline changes its output for the same options, so cached
-# derivatives and ETags made by the old code are not served for the new.
-KEY_VERSION = "r2"
+# derivatives and ETags made by the old code are not served for the new, and
+# when the key's text changes. Rows cached under an older version are never
+# matched again; least-recently-used eviction removes them like any other.
+# r3: the key became every keyed field of the normalised options, as JSON.
+KEY_VERSION = "r3"
+# Field metadata for a field that does not change the rendered bytes: it stays
+# out of the cache key, and ``normalised()`` resets it to its default.
+NOT_IN_KEY = {"in_cache_key": False}
+DEFAULT_POSITION = "center"
+# What a missing background means where the format has no alpha to pad with.
+DEFAULT_BACKGROUND = (255, 255, 255)
 DEFAULT_SHARPEN_SIGMA = 1.0  # so that sharpen=1 means the same as sharpen=true
 FLAGS = {"true": True, "1": True, "": True, "false": False, "0": False}
 PRESET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -46,7 +65,7 @@ class RenditionOptions:
     height: int | None = None
     fit: str = "inside"
     enlarge: bool = False
-    position: str = "center"
+    position: str = DEFAULT_POSITION
     background: tuple[int, int, int] | None = None  # None: white or transparent
     crop: tuple[int, int, int, int] | None = None  # x, y, w, h
     rotate: int = 0
@@ -57,7 +76,9 @@ class RenditionOptions:
     sharpen: float | None = None  # sigma
     format: str = "jpeg"  # always concrete: auto is resolved while parsing
     quality: int | None = None  # None for formats without a quality setting
-    vary_accept: bool = False  # the format came from the Accept header
+    # The format came from the Accept header: where the format came from, not
+    # what it is, so it changes the response's Vary header but not its bytes.
+    vary_accept: bool = field(default=False, metadata=NOT_IN_KEY)
 
     @property
     def effective_fit(self) -> str:
@@ -69,62 +90,95 @@ class RenditionOptions:
         """(clockwise rotation, flop) with flip folded in: flip = flop + 180°."""
         return (self.rotate + (180 if self.flip else 0)) % 360, self.flip != self.flop
 
-    def cache_key(self) -> str:
-        """A stable string: the same rendition always gives the same key.
+    def normalised(self) -> RenditionOptions:
+        """The canonical options: equal ones render the same bytes from any source.
 
-        Defaults are explicit, presets are already expanded, ``auto`` is the
-        negotiated format, and equivalent spellings collapse (flip+flop is a
-        180° rotation; the fit is irrelevant with one side; the position only
-        matters for cover).
+        Presets, ``format=auto`` and the default quality are already resolved
+        while parsing. On top of that the fit is the effective one, the
+        position is kept only for cover, flip is folded into rotate and flop,
+        a background left out is spelled out where it can only mean white (no
+        alpha in the format), and fields ``NOT_IN_KEY`` take their defaults.
         """
         fit = self.effective_fit
         rotate, flop = self.orientation
-        background = "default" if self.background is None else _hex(self.background)
-        crop = ",".join(map(str, self.crop)) if self.crop else "none"
-        parts = (
-            KEY_VERSION,
-            f"w={self.width or 0}",
-            f"h={self.height or 0}",
-            f"fit={fit}",
-            f"enlarge={int(self.enlarge)}",
-            f"pos={self.position if fit == 'cover' else '-'}",
-            f"bg={background}",
-            f"crop={crop}",
-            f"rot={rotate}",
-            f"flop={int(flop)}",
-            f"gray={int(self.grayscale)}",
-            f"blur={self.blur or 0:g}",
-            f"sharpen={self.sharpen or 0:g}",
-            f"fmt={self.format}",
-            f"q={self.quality or 0}",
+        background = self.background
+        if background is None and self.format not in WITH_ALPHA:
+            background = DEFAULT_BACKGROUND
+        return replace(
+            self,
+            fit=fit,
+            position=self.position if fit == "cover" else DEFAULT_POSITION,
+            rotate=rotate,
+            flip=False,
+            flop=flop,
+            background=background,
+            **{option.name: option.default for option in unkeyed_fields()},
         )
-        return ";".join(parts)
+
+    def cache_key(self) -> str:
+        """``KEY_VERSION``, then ``name=value`` for every keyed field, normalised.
+
+        Values are JSON (``null``, ``true``, ``[1,2]``, floats by their
+        shortest exact repr), so distinct values never print alike, and a type
+        JSON cannot write fails loudly instead of keying on a ``repr``.
+        """
+        normal = self.normalised()
+        return ";".join(
+            [KEY_VERSION]
+            + [
+                f"{option.name}={_key_value(getattr(normal, option.name))}"
+                for option in keyed_fields()
+            ]
+        )
+
+
+def keyed_fields() -> tuple[Field, ...]:
+    """The fields of ``RenditionOptions`` that are part of the cache key."""
+    return tuple(option for option in fields(RenditionOptions) if _in_key(option))
+
+
+def unkeyed_fields() -> tuple[Field, ...]:
+    """The fields declared with ``NOT_IN_KEY``: they do not change the output."""
+    return tuple(option for option in fields(RenditionOptions) if not _in_key(option))
+
+
+class Presets(dict[str, str]):
+    """Configured presets, checked: name -> query string, as configured.
+
+    ``parameters`` holds each one parsed once (name -> {parameter: value}),
+    which is what ``parse_options`` expands. The mapping itself keeps the
+    configured strings, so the settings show and serialise as written.
+    """
+
+    def __init__(
+        self, queries: Mapping[str, str], parameters: PresetParameters
+    ) -> None:
+        super().__init__(queries)
+        self.parameters = parameters
 
 
 def parse_options(
     params: Params,
     *,
-    presets: Presets,
+    presets: PresetParameters,
     accept: str,
     source_format: str,
     qualities: Mapping[str, int] = DEFAULT_QUALITIES,
-    passthrough: frozenset[str] = frozenset({"download"}),
 ) -> RenditionOptions | None:
     """Parse query parameters into options, or ``None`` when there are none.
 
     Args:
-        params: name -> value or list of values, as ``falcon.Request.params``.
-        presets: preset name -> its parameters (see ``load_presets``).
+        params: name -> value, or a list of values for a repeated name.
+        presets: preset name -> its parameters (``Presets.parameters``).
         accept: the request's ``Accept`` header, for ``format=auto``.
         source_format: the original's format ("jpeg", "gif", ...).
         qualities: default quality per lossy format.
-        passthrough: names handled elsewhere (not transforms), ignored here.
 
     Raises:
         InvalidParameter: unknown, repeated, malformed or out-of-range
             parameters and impossible combinations, naming the parameter.
     """
-    given = _single_values(params, passthrough)
+    given = _single_values(params)
     if not given:
         return None
     merged: dict[str, str] = {}
@@ -163,13 +217,13 @@ def parse_options(
     )
 
 
-def load_presets(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
+def load_presets(raw: Mapping[str, str]) -> Presets:
     """Parse configured presets (name -> query string) and check each one.
 
     Raises:
         ValueError: a bad name or a parameter string ``parse_options`` refuses.
     """
-    presets: dict[str, dict[str, str]] = {}
+    parameters: dict[str, dict[str, str]] = {}
     for name, query in raw.items():
         if not PRESET_NAME.match(name):
             raise ValueError(f"preset name {name!r} must match {PRESET_NAME.pattern}")
@@ -183,15 +237,13 @@ def load_presets(raw: Mapping[str, str]) -> dict[str, dict[str, str]]:
             parse_options(parsed, presets={}, accept="", source_format="jpeg")
         except InvalidParameter as exc:
             raise ValueError(f"preset {name}: {exc.description}") from None
-        presets[name] = {key: values[0] for key, values in parsed.items()}
-    return presets
+        parameters[name] = {key: values[0] for key, values in parsed.items()}
+    return Presets(raw, parameters)
 
 
-def _single_values(params: Params, passthrough: frozenset[str]) -> dict[str, str]:
+def _single_values(params: Params) -> dict[str, str]:
     values = {}
     for name, value in params.items():
-        if name in passthrough:
-            continue
         if name not in BY_NAME:
             raise InvalidParameter(
                 f"{name}: unknown parameter; known: {', '.join(sorted(BY_NAME))}."
@@ -264,5 +316,9 @@ def _check_combinations(values: dict[str, object]) -> None:
         raise InvalidParameter("position: applies only to fit=cover.")
 
 
-def _hex(colour: tuple[int, int, int]) -> str:
-    return "".join(f"{channel:02x}" for channel in colour)
+def _in_key(option: Field) -> bool:
+    return option.metadata.get("in_cache_key", True)
+
+
+def _key_value(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 from typing import Literal
 
+from imageapi.limits import MAX_OUTPUT_SIDE_PIXELS
 from imageapi.processing.formats import OUTPUT_FORMATS
 
 Kind = Literal[
     "integer", "number", "flag", "choice", "colour", "region", "flag_or_number"
 ]
 
-MAX_DIMENSION = 8192
+MAX_DIMENSION = MAX_OUTPUT_SIDE_PIXELS
 FITS = ("cover", "contain", "fill", "inside", "outside")
 POSITIONS = ("center", "top", "bottom", "left", "right", "entropy", "attention")
 ROTATIONS = ("0", "90", "180", "270")

@@ -1,9 +1,9 @@
 """Recognise an uploaded file as a supported image, without trusting its name.
 
 ``probe`` reads only the header (format, size, pages, orientation) and checks
-the pixel limit before any pixel is decoded; ``analysis.analyse`` then decodes
-the whole image once, so truncated or corrupt files are refused at upload
-rather than on first download.
+the image limits (pixels, sides, frames) before any pixel is decoded;
+``analysis.analyse`` then decodes the whole image once, so truncated or corrupt
+files are refused at upload rather than on first download.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pyvips
 
 from imageapi.errors import InvalidInput
 from imageapi.errors import UnsupportedImage
+from imageapi.limits import Limits
 
 FORMATS_BY_LOADER = {
     "jpegload": "jpeg",
@@ -51,8 +52,8 @@ class ProbedImage:
     orientation: int
 
 
-def probe(path: Path, max_pixels: int) -> ProbedImage:
-    """Identify the image at ``path`` from its header and enforce the pixel limit."""
+def probe(path: Path, limits: Limits) -> ProbedImage:
+    """Identify the image at ``path`` from its header and enforce the limits."""
     try:
         image = pyvips.Image.new_from_file(str(path), access="sequential")
         loader = image.get("vips-loader").removesuffix("_source")
@@ -63,12 +64,7 @@ def probe(path: Path, max_pixels: int) -> ProbedImage:
     image_format = format_of(image, loader)
     pages = _int_field(image, "n-pages", 1)
     page_height = _int_field(image, "page-height", image.height)
-    if image.width * page_height * pages > max_pixels:
-        raise SourceTooLarge(
-            f"The image has {image.width}x{page_height} pixels"
-            f"{f' x {pages} frames' if pages > 1 else ''}; "
-            f"this server accepts at most {max_pixels} pixels."
-        )
+    _check_limits(image.width, page_height, pages, limits)
     orientation = _int_field(image, "orientation", 1)
     width, height = image.width, page_height
     if orientation in TRANSPOSING_ORIENTATIONS:
@@ -81,6 +77,25 @@ def probe(path: Path, max_pixels: int) -> ProbedImage:
         pages=pages,
         orientation=orientation,
     )
+
+
+def _check_limits(width: int, height: int, pages: int, limits: Limits) -> None:
+    if width * height * pages > limits.max_pixels:
+        raise SourceTooLarge(
+            f"The image has {width}x{height} pixels"
+            f"{f' x {pages} frames' if pages > 1 else ''}; "
+            f"this server accepts at most {limits.max_pixels} pixels."
+        )
+    if limits.max_side_pixels and max(width, height) > limits.max_side_pixels:
+        raise SourceTooLarge(
+            f"The image is {width}x{height} pixels; this server accepts at most "
+            f"{limits.max_side_pixels} pixels per side."
+        )
+    if limits.max_frames and pages > limits.max_frames:
+        raise SourceTooLarge(
+            f"The image has {pages} frames or pages; this server accepts at most "
+            f"{limits.max_frames}."
+        )
 
 
 def format_of(image: pyvips.Image, loader: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import falcon
 
 from imageapi.schemas.usage import NewApiKey
@@ -10,10 +12,14 @@ from imageapi.web.body import read_body
 from imageapi.web.usage_representations import api_key_document
 from imageapi.web.usage_representations import issued_api_key_document
 
+if TYPE_CHECKING:
+    from imageapi.routes.urls import Urls
+
 
 class ApiKeyCollection:
-    def __init__(self, api_keys: ApiKeyService) -> None:
+    def __init__(self, api_keys: ApiKeyService, urls: Urls) -> None:
         self._api_keys = api_keys
+        self._urls = urls
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         user_id = req.context.principal.user.id
@@ -23,7 +29,7 @@ class ApiKeyCollection:
         body = read_body(req, NewApiKey)
         issued = self._api_keys.create(req.context.principal.user.id, body.name)
         resp.status = falcon.HTTP_201
-        resp.location = f"/api/v1/users/me/api-keys/{issued.api_key.id}"
+        resp.location = self._urls.url_for("api_key", key_id=issued.api_key.id)
         resp.set_header("Cache-Control", "no-store")
         resp.media = issued_api_key_document(issued)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import falcon
 
-from imageapi.db.models import Image
+from imageapi.domain import Image
+from imageapi.processing.formats import EXTENSIONS
 from imageapi.processing.parameters import BY_NAME
 from imageapi.schemas.images import ContentQuery
 from imageapi.services.images import ImageService
@@ -35,10 +38,15 @@ def send_content(
 ) -> None:
     """The original without transform parameters, else the derivative."""
     query = read_query(req, ContentQuery, ignore=TRANSFORM_PARAMETERS)
+    transforms = {
+        name: value
+        for name, value in req.params.items()
+        if name in TRANSFORM_PARAMETERS
+    }
     prepared = renditions.prepare(
         req.context.principal.user.id,
         image_id,
-        req.params,
+        transforms,
         req.get_header("Accept") or "",
     )
     if prepared.options is None:
@@ -95,8 +103,15 @@ def send_derivative(
     resp.set_header("X-Cache", "HIT" if content.cache_hit else "MISS")
     resp.content_type = content.content_type
     if download:
-        resp.downloadable_as = content.filename
+        resp.downloadable_as = _download_name(
+            prepared.image.name, prepared.options.format
+        )
     resp.set_stream(content.stream, content.length)
+
+
+def _download_name(name: str, output_format: str) -> str:
+    """The image's name with the extension of the format actually sent."""
+    return (PurePath(name).stem or "image") + EXTENSIONS[output_format]
 
 
 def _common_headers(resp: falcon.Response, image: Image, etag: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import falcon
 
-from imageapi.db.models import Image
+from imageapi.domain import Image
 from imageapi.schemas.images import ImageListQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
@@ -12,6 +14,9 @@ from imageapi.web.multipart import read_upload_form
 from imageapi.web.query import read_query
 from imageapi.web.representations import image_document
 from imageapi.web.representations import metadata_document
+
+if TYPE_CHECKING:
+    from imageapi.routes.urls import Urls
 
 
 def upload_from(req: falcon.Request, images: ImageService, max_bytes: int) -> Image:
@@ -23,15 +28,16 @@ def upload_from(req: falcon.Request, images: ImageService, max_bytes: int) -> Im
 
 
 class ImageCollection:
-    def __init__(self, images: ImageService, max_upload_bytes: int) -> None:
+    def __init__(self, images: ImageService, max_upload_bytes: int, urls: Urls) -> None:
         self._images = images
         self._max_upload_bytes = max_upload_bytes
+        self._urls = urls
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         image = upload_from(req, self._images, self._max_upload_bytes)
         resp.status = falcon.HTTP_201
-        resp.location = f"/api/v1/images/{image.id}"
-        resp.media = image_document(image)
+        resp.location = self._urls.url_for("image", image_id=image.id)
+        resp.media = image_document(image, self._urls)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = read_query(req, ImageListQuery)
@@ -51,18 +57,19 @@ class ImageCollection:
             cursor=query.cursor,
         )
         resp.media = {
-            "items": [image_document(image) for image in page.items],
+            "items": [image_document(image, self._urls) for image in page.items],
             "next_cursor": page.next_cursor,
         }
 
 
 class ImageItem:
-    def __init__(self, images: ImageService) -> None:
+    def __init__(self, images: ImageService, urls: Urls) -> None:
         self._images = images
+        self._urls = urls
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str):
         image = self._images.get(req.context.principal.user.id, image_id)
-        resp.media = image_document(image)
+        resp.media = image_document(image, self._urls)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str):
         self._images.delete(req.context.principal.user.id, image_id)
@@ -70,7 +77,7 @@ class ImageItem:
 
 
 class ImageMetadata:
-    """``GET /api/v1/images/{image_id}/metadata``: what the upload analysis found."""
+    """An image's metadata: what the upload analysis found."""
 
     def __init__(self, images: ImageService) -> None:
         self._images = images

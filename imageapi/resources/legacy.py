@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from datetime import timedelta
-from urllib.parse import quote
+from typing import TYPE_CHECKING
 
 import falcon
 
@@ -18,18 +18,22 @@ from imageapi.schemas.images import LegacyImageListQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
 from imageapi.services.renditions import RenditionService
+from imageapi.services.tags import TagService
 from imageapi.web.query import read_query
 from imageapi.web.representations import legacy_image_document
+
+if TYPE_CHECKING:
+    from imageapi.routes.urls import Urls
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 class LegacyRegister(UserCollection):
-    """``POST /api/user/register``: 201, or 409 when the email is taken."""
+    """Register: 201, or 409 when the email is taken."""
 
 
 class LegacyLogin(SessionCollection):
-    """``POST /api/user/login``: 200 and the auth cookie, or 401."""
+    """Log in: 200 and the auth cookie, or 401."""
 
 
 def deprecate(resp: falcon.Response, successor: str) -> None:
@@ -39,24 +43,25 @@ def deprecate(resp: falcon.Response, successor: str) -> None:
 
 
 class LegacyImageCollection:
-    """``POST /api/images`` and ``GET /api/images?tag=&date=&start_date=&end_date=``."""
+    """``POST`` an image and ``GET`` them ``?tag=&date=&start_date=&end_date=``."""
 
-    def __init__(self, images: ImageService, max_upload_bytes: int) -> None:
+    def __init__(self, images: ImageService, max_upload_bytes: int, urls: Urls) -> None:
         self._images = images
         self._max_upload_bytes = max_upload_bytes
+        self._urls = urls
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         image = upload_from(req, self._images, self._max_upload_bytes)
-        deprecate(resp, "/api/v1/images")
+        deprecate(resp, self._urls.url_for("images"))
         resp.status = falcon.HTTP_201
-        resp.location = f"/api/image/{image.id}"
-        resp.media = legacy_image_document(image)
+        resp.location = self._urls.url_for("legacy_image", img_id=image.id)
+        resp.media = legacy_image_document(image, self._urls)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = legacy_query(read_query(req, LegacyImageListQuery))
         images = self._images.list_all(req.context.principal.user.id, query)
-        deprecate(resp, "/api/v1/images")
-        resp.media = [legacy_image_document(image) for image in images]
+        deprecate(resp, self._urls.url_for("images"))
+        resp.media = [legacy_image_document(image, self._urls) for image in images]
 
 
 def legacy_query(query: LegacyImageListQuery) -> ImageQuery:
@@ -84,58 +89,61 @@ def _earliest(current: datetime | None, other: datetime) -> datetime:
 
 
 class LegacyImage:
-    """``GET /api/image/{img_id}`` (the bytes, transforms too) and ``DELETE``."""
+    """``GET`` an image's bytes (transforms too) and ``DELETE`` it."""
 
-    def __init__(self, images: ImageService, renditions: RenditionService) -> None:
+    def __init__(
+        self, images: ImageService, renditions: RenditionService, urls: Urls
+    ) -> None:
         self._images = images
         self._renditions = renditions
+        self._urls = urls
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, img_id: str):
-        deprecate(resp, f"/api/v1/images/{img_id}/content")
+        deprecate(resp, self._urls.url_for("image_content", image_id=img_id))
         send_content(self._images, self._renditions, req, resp, img_id)
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, img_id: str):
         self._images.delete(req.context.principal.user.id, img_id)
-        deprecate(resp, f"/api/v1/images/{img_id}")
+        deprecate(resp, self._urls.url_for("image", image_id=img_id))
         resp.status = falcon.HTTP_204
 
 
 class LegacyImageTags:
-    """``GET``/``PUT``/``DELETE /api/{img_id}/tags``: 200 with the tag list."""
+    """``GET``, ``PUT`` or ``DELETE`` an image's tags: 200 with the tag list."""
 
-    def __init__(self, images: ImageService) -> None:
-        self._images = images
+    def __init__(self, tags: TagService, urls: Urls) -> None:
+        self._tags = tags
+        self._urls = urls
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, img_id: str):
-        resp.media = self._images.tags_of(req.context.principal.user.id, img_id)
-        deprecate(resp, f"/api/v1/images/{img_id}/tags")
+        resp.media = self._tags.list_for(req.context.principal.user.id, img_id)
+        deprecate(resp, self._urls.url_for("image_tags", image_id=img_id))
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, img_id: str):
         tags = tags_from_body(req)
         user_id = req.context.principal.user.id
-        resp.media = self._images.replace_tags(user_id, img_id, tags)
-        deprecate(resp, f"/api/v1/images/{img_id}/tags")
+        resp.media = self._tags.replace(user_id, img_id, tags)
+        deprecate(resp, self._urls.url_for("image_tags", image_id=img_id))
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, img_id: str):
-        resp.media = self._images.replace_tags(
-            req.context.principal.user.id, img_id, []
-        )
-        deprecate(resp, f"/api/v1/images/{img_id}/tags")
+        resp.media = self._tags.replace(req.context.principal.user.id, img_id, [])
+        deprecate(resp, self._urls.url_for("image_tags", image_id=img_id))
 
 
 class LegacyImageTag:
-    """``POST /api/{img_id}/tags/{tag}`` (201 when new) and ``DELETE``."""
+    """``POST`` one tag (201 when new) and ``DELETE`` it."""
 
-    def __init__(self, images: ImageService) -> None:
-        self._images = images
+    def __init__(self, tags: TagService, urls: Urls) -> None:
+        self._tags = tags
+        self._urls = urls
 
     def on_post(self, req, resp: falcon.Response, img_id: str, tag: str) -> None:
-        tags, added = self._images.add_tag(req.context.principal.user.id, img_id, tag)
+        tags, added = self._tags.add(req.context.principal.user.id, img_id, tag)
         resp.status = falcon.HTTP_201 if added else falcon.HTTP_200
         resp.media = tags
-        deprecate(resp, f"/api/v1/images/{img_id}/tags/{quote(tag, safe='')}")
+        deprecate(resp, self._urls.url_for("image_tag", image_id=img_id, tag=tag))
 
     def on_delete(self, req, resp: falcon.Response, img_id: str, tag: str) -> None:
         user_id = req.context.principal.user.id
-        resp.media = self._images.remove_tag(user_id, img_id, tag)
-        deprecate(resp, f"/api/v1/images/{img_id}/tags/{quote(tag, safe='')}")
+        resp.media = self._tags.remove(user_id, img_id, tag)
+        deprecate(resp, self._urls.url_for("image_tag", image_id=img_id, tag=tag))

@@ -11,7 +11,7 @@ from imageapi.web.usage_representations import usage_document
 
 
 class UsageSummary:
-    """``GET /api/v1/users/me/usage?from=YYYY-MM-DD&to=YYYY-MM-DD``."""
+    """Your usage: ``GET ?from=YYYY-MM-DD&to=YYYY-MM-DD``."""
 
     def __init__(self, usage: UsageService) -> None:
         self._usage = usage

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import falcon
 
 from imageapi.schemas.accounts import NewUser
@@ -9,18 +11,22 @@ from imageapi.services.accounts import AccountService
 from imageapi.web.body import read_body
 from imageapi.web.representations import user_document
 
+if TYPE_CHECKING:
+    from imageapi.routes.urls import Urls
+
 
 class UserCollection:
     public_methods = frozenset({"POST"})
 
-    def __init__(self, accounts: AccountService) -> None:
+    def __init__(self, accounts: AccountService, urls: Urls) -> None:
         self._accounts = accounts
+        self._urls = urls
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, NewUser)
         user = self._accounts.register(body.email, body.password)
         resp.status = falcon.HTTP_201
-        resp.location = "/api/v1/users/me"
+        resp.location = self._urls.url_for("current_user")
         resp.media = user_document(user)
 
 

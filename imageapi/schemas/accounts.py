@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic_core import PydanticCustomError
 
+from imageapi.services.accounts import MAX_PASSWORD_LENGTH
 from imageapi.services.accounts import MIN_PASSWORD_LENGTH
 
 # NOTE: email-validator refuses special-use domains (.local, .test, localhost...)
@@ -48,7 +49,9 @@ class NewUser(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
     email: Email = Field(description="Unique whatever its letter case.")
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    password: str = Field(
+        min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
+    )
 
 
 class Credentials(BaseModel):

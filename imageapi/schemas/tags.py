@@ -66,7 +66,7 @@ class TagPath(BaseModel):
 
 
 class LegacyTagPath(BaseModel):
-    """``/api/{img_id}/tags/{tag}``."""
+    """The path fields of the earlier project's route for one tag of an image."""
 
     img_id: str = Field(description="The image's id.")
     tag: str = TagPath.model_fields["tag"]

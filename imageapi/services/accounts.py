@@ -13,33 +13,30 @@ from imageapi.auth.passwords import Passwords
 from imageapi.auth.tokens import new_id
 from imageapi.auth.tokens import new_token
 from imageapi.auth.tokens import token_hash
-from imageapi.db.models import Session
-from imageapi.db.models import User
+from imageapi.db import models
 from imageapi.db.uow import Database
+from imageapi.domain import Principal
+from imageapi.domain import User
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
-from imageapi.services.rate_limits import NoLoginThrottle
+from imageapi.errors import InvalidInput
+from imageapi.services.rate_limits import DisabledLoginThrottle
+from imageapi.services.rate_limits import LoginThrottle
 
 API_KEY_PREFIX = "iak_"
 # last_used_at is written at most this often per key, not on every request.
 API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
+# The password rule, for every way an account is made (the API, the command
+# line); the request schema states the same numbers in the API document.
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
 
 
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
     expires_at: datetime
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a request acts for, and with which credential."""
-
-    user: User
-    session_id: int | None = None
-    api_key_id: str | None = None
 
 
 class AccountService:
@@ -49,17 +46,23 @@ class AccountService:
         passwords: Passwords,
         token_ttl: timedelta,
         clock: Callable[[], datetime],
-        login_throttle: NoLoginThrottle | None = None,
+        login_throttle: LoginThrottle | None = None,
     ) -> None:
         self._db = db
         self._passwords = passwords
         self._token_ttl = token_ttl
         self._clock = clock
-        self._throttle = login_throttle or NoLoginThrottle()
+        self._throttle = login_throttle or DisabledLoginThrottle()
 
     def register(self, email: str, password: str, role: str = "user") -> User:
-        """Create an account; emails are unique whatever their case."""
-        user = User(
+        """Create an account; emails are unique whatever their case.
+
+        Raises:
+            InvalidInput: the password breaks the rule (see check_password).
+            AlreadyExists: an account has this email.
+        """
+        check_password(password)
+        user = models.User(
             id=new_id(),
             email=email.strip(),
             email_key=email.strip().lower(),
@@ -79,7 +82,7 @@ class AccountService:
                 raise AlreadyExists(
                     "An account with this email already exists."
                 ) from None
-        return user
+            return user.to_domain()
 
     def log_in(self, email: str, password: str, client_ip: str = "") -> IssuedToken:
         """Check the password and open a session. One message for both failures.
@@ -104,7 +107,7 @@ class AccountService:
         expires_at = now + self._token_ttl
         with self._db.write() as uow:
             uow.sessions.add(
-                Session(
+                models.Session(
                     user_id=user.id,
                     token_hash=token_hash(token),
                     created_at=now,
@@ -122,7 +125,7 @@ class AccountService:
             login = uow.sessions.get_active(token_hash(token), self._clock())
             if login is None or login.user.disabled:
                 return None
-            return Principal(user=login.user, session_id=login.id)
+            return Principal(user=login.user.to_domain(), session_id=login.id)
 
     def _authenticate_api_key(self, key: str) -> Principal | None:
         now = self._clock()
@@ -130,7 +133,7 @@ class AccountService:
             api_key = uow.api_keys.get_active(token_hash(key))
             if api_key is None or api_key.user.disabled:
                 return None
-            principal = Principal(user=api_key.user, api_key_id=api_key.id)
+            principal = Principal(user=api_key.user.to_domain(), api_key_id=api_key.id)
             last_used = api_key.last_used_at
         stale_before = now - API_KEY_TOUCH_INTERVAL
         if last_used is None or last_used < stale_before:
@@ -145,3 +148,16 @@ class AccountService:
         with self._db.write() as uow:
             uow.sessions.revoke(principal.session_id, self._clock())
             uow.commit()
+
+
+def check_password(password: str) -> None:
+    """Refuse a password outside the length rule, in the words the request
+    schema uses for the same rule, so every caller sees one message."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password: String should have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password: String should have at most {MAX_PASSWORD_LENGTH} characters"
+        )

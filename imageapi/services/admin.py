@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from imageapi.db.models import User
 from imageapi.db.uow import Database
+from imageapi.domain import User
 from imageapi.errors import InvalidInput
 from imageapi.errors import NotFound
 from imageapi.services.quotas import QUOTA_NAMES
@@ -19,7 +19,7 @@ class AdminService:
 
     def list_users(self, limit: int, offset: int) -> list[User]:
         with self._db.read() as uow:
-            return uow.users.list(limit, offset)
+            return [user.to_domain() for user in uow.users.list(limit, offset)]
 
     def update_user(
         self, acting_id: str, user_id: str, changes: dict[str, Any]
@@ -43,4 +43,4 @@ class AdminService:
             for name, value in changes.items():
                 setattr(user, name, value)
             uow.commit()
-        return user
+            return user.to_domain()

@@ -14,8 +14,9 @@ from datetime import datetime
 from imageapi.auth.tokens import new_id
 from imageapi.auth.tokens import new_token
 from imageapi.auth.tokens import token_hash
-from imageapi.db.models import ApiKey
+from imageapi.db import models
 from imageapi.db.uow import Database
+from imageapi.domain import ApiKey
 from imageapi.errors import NotFound
 from imageapi.services.accounts import API_KEY_PREFIX
 
@@ -33,7 +34,7 @@ class ApiKeyService:
 
     def create(self, user_id: str, name: str) -> IssuedApiKey:
         key = new_token(API_KEY_PREFIX)
-        api_key = ApiKey(
+        row = models.ApiKey(
             id=new_id(),
             user_id=user_id,
             name=name,
@@ -41,13 +42,13 @@ class ApiKeyService:
             created_at=self._clock(),
         )
         with self._db.write() as uow:
-            uow.api_keys.add(api_key)
+            uow.api_keys.add(row)
             uow.commit()
-        return IssuedApiKey(api_key=api_key, key=key)
+        return IssuedApiKey(api_key=row.to_domain(), key=key)
 
     def list_for(self, user_id: str) -> list[ApiKey]:
         with self._db.read() as uow:
-            return uow.api_keys.list_active(user_id)
+            return [row.to_domain() for row in uow.api_keys.list_active(user_id)]
 
     def revoke(self, user_id: str, key_id: str) -> None:
         """Revoke at once; another user's key or a revoked one is a 404."""

@@ -12,24 +12,24 @@ from pathlib import Path
 from typing import BinaryIO
 
 from imageapi.auth.tokens import new_id
-from imageapi.config import LimitsConfig
-from imageapi.db.models import Image
-from imageapi.db.models import ImageTag
-from imageapi.db.repositories import ImageQuery
+from imageapi.db import models
 from imageapi.db.uow import Database
-from imageapi.db.uow import UnitOfWork
-from imageapi.errors import ImageNotFound
-from imageapi.errors import TagNotFound
+from imageapi.domain import Image
+from imageapi.domain import ImageQuery
+from imageapi.errors import StoredObjectNotFound
+from imageapi.limits import Limits
 from imageapi.processing.analysis import Analysis
 from imageapi.processing.analysis import analyse
 from imageapi.processing.probe import ProbedImage
 from imageapi.processing.probe import probe
 from imageapi.services.cursors import Cursors
 from imageapi.services.quotas import QuotaService
+from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
 from imageapi.services.tags import tag_key
 from imageapi.services.uploads import SpooledUpload
 from imageapi.services.uploads import spool
+from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class ImageService:
         db: Database,
         storage: Storage,
         cursors: Cursors,
-        limits: LimitsConfig,
+        limits: Limits,
         upload_dir: Path,
         clock: Callable[[], datetime],
         quotas: QuotaService,
@@ -94,25 +94,26 @@ class ImageService:
             # Before any decoding or storing: an upload over quota leaves nothing.
             self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
-            probed = probe(upload.path, self._limits.max_pixels)
+            probed = probe(upload.path, self._limits)
             analysis = analyse(
                 upload.path,
                 working_copy=copy_path,
                 max_side=self._working_copy_max_side,
             )
-            image = self._new_image(user_id, upload, filename, probed, analysis)
-            self._storage.put_file(image.storage_key, upload.path)
-            stored.append(image.storage_key)
-            if image.working_copy_key is not None:
-                self._storage.put_file(image.working_copy_key, copy_path)
-                stored.append(image.working_copy_key)
+            row = self._new_image(user_id, upload, filename, probed, analysis)
+            self._storage.put_file(row.storage_key, upload.path)
+            stored.append(row.storage_key)
+            if row.working_copy_key is not None:
+                self._storage.put_file(row.working_copy_key, copy_path)
+                stored.append(row.working_copy_key)
             with self._db.write() as uow:
                 # Again under the user's lock, so parallel uploads cannot overshoot.
-                self._quotas.check_upload(user_id, image.size, uow=uow)
-                uow.images.add(image)
+                self._quotas.check_upload(user_id, row.size, uow=uow)
+                uow.images.add(row)
                 uow.flush()
-                self._set_tags(uow, image, names)
+                attach_tags(uow, row, names)
                 uow.commit()
+                image = row.to_domain()
         except BaseException:
             self._delete_objects(stored)
             raise
@@ -128,10 +129,10 @@ class ImageService:
         filename: str | None,
         probed: ProbedImage,
         analysis: Analysis,
-    ) -> Image:
+    ) -> models.Image:
         meta, copy = analysis.metadata, analysis.working_copy
         image_id = new_id()
-        return Image(
+        return models.Image(
             id=image_id,
             user_id=user_id,
             name=sanitise_name(filename),
@@ -161,7 +162,7 @@ class ImageService:
 
     def get(self, user_id: str, image_id: str) -> Image:
         with self._db.read() as uow:
-            return self._owned(uow, user_id, image_id)
+            return uow.images.get(user_id, image_id).to_domain()
 
     def list(
         self, user_id: str, query: ImageQuery, limit: int, cursor: str | None
@@ -172,7 +173,7 @@ class ImageService:
             rows = uow.images.list(
                 user_id, replace(query, tags=keys), limit + 1, after=after
             )
-        items = rows[:limit]
+            items = [row.to_domain() for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
             last = items[-1]
@@ -193,7 +194,10 @@ class ImageService:
         self, image: Image, byte_range: tuple[int, int] | None = None
     ) -> Content:
         start, end = byte_range if byte_range else (None, None)
-        stream = self._storage.open(image.storage_key, start, end)
+        try:
+            stream = self._storage.open(image.storage_key, start, end)
+        except ObjectNotFound as exc:
+            raise StoredObjectNotFound(str(exc)) from None
         length = image.size if byte_range is None else end - start + 1
         return Content(stream=stream, length=length)
 
@@ -202,7 +206,7 @@ class ImageService:
         crash in between leaves unreferenced files (harmless), never a row
         pointing at nothing."""
         with self._db.write() as uow:
-            image = self._owned(uow, user_id, image_id)
+            image = uow.images.get(user_id, image_id)
             derivative_keys = uow.derivatives.storage_keys_of(image.id)
             uow.images.delete(image)
             uow.commit()
@@ -218,69 +222,6 @@ class ImageService:
                 self._storage.delete(key)
             except Exception:  # the caller's outcome matters more than a leftover
                 log.exception("could not delete stored object %s", key)
-
-    # Tags of one image -------------------------------------------------------
-
-    def tags_of(self, user_id: str, image_id: str) -> list[str]:
-        return self.get(user_id, image_id).tags
-
-    def replace_tags(self, user_id: str, image_id: str, tags: list) -> list[str]:
-        names = clean_tags(tags)
-        with self._db.write() as uow:
-            image = self._owned(uow, user_id, image_id, for_update=True)
-            image.tag_links.clear()
-            uow.flush()
-            self._set_tags(uow, image, names)
-            uow.commit()
-            return image.tags
-
-    def add_tag(self, user_id: str, image_id: str, tag: str) -> tuple[list[str], bool]:
-        """Add one tag; returns the tags and whether it was new to the image."""
-        (name,) = clean_tags([tag])
-        with self._db.write() as uow:
-            image = self._owned(uow, user_id, image_id, for_update=True)
-            current = image.tags
-            if tag_key(name) in {tag_key(existing) for existing in current}:
-                return current, False
-            clean_tags([*current, name])  # enforces the per-image maximum
-            self._set_tags(uow, image, [name], start=len(current))
-            uow.commit()
-            return image.tags, True
-
-    def remove_tag(self, user_id: str, image_id: str, tag: str) -> list[str]:
-        key = tag_key(tag.strip())
-        with self._db.write() as uow:
-            image = self._owned(uow, user_id, image_id, for_update=True)
-            link = next((x for x in image.tag_links if x.tag.key == key), None)
-            if link is None:
-                raise TagNotFound(f"Image {image_id!r} has no tag {tag!r}.")
-            image.tag_links.remove(link)
-            uow.commit()
-            return image.tags
-
-    def tag_counts(self, user_id: str, prefix: str | None) -> list[tuple[str, int]]:
-        with self._db.read() as uow:
-            return uow.tags.counts(user_id, tag_key(prefix) if prefix else None)
-
-    # Helpers -----------------------------------------------------------------
-
-    @staticmethod
-    def _owned(
-        uow: UnitOfWork, user_id: str, image_id: str, *, for_update: bool = False
-    ) -> Image:
-        """The user's image; another user's image is indistinguishable from none."""
-        image = uow.images.get(user_id, image_id, for_update=for_update)
-        if image is None:
-            raise ImageNotFound(image_id)
-        return image
-
-    @staticmethod
-    def _set_tags(uow: UnitOfWork, image: Image, names: list[str], start: int = 0):
-        tags = uow.tags.get_or_create(
-            image.user_id, names, [tag_key(name) for name in names]
-        )
-        for position, tag in enumerate(tags, start=start):
-            image.tag_links.append(ImageTag(tag=tag, position=position))
 
 
 def sanitise_name(filename: str | None) -> str:

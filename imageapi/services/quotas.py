@@ -12,9 +12,10 @@ from datetime import datetime
 from datetime import time
 
 from imageapi.config import QuotaConfig
-from imageapi.db.models import User
+from imageapi.db import models
 from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
+from imageapi.domain import User
 from imageapi.errors import QuotaExceeded
 
 QUOTA_NAMES = ("max_storage_bytes", "max_images", "max_uploads_per_day")
@@ -61,10 +62,12 @@ class QuotaService:
         with self._db.read() as own:
             self._check(own, own.users.get(user_id), incoming_bytes)
 
-    def _check(self, uow: UnitOfWork, user: User | None, incoming_bytes: int) -> None:
+    def _check(
+        self, uow: UnitOfWork, user: models.User | None, incoming_bytes: int
+    ) -> None:
         if user is None:
             return  # nothing to count for; the caller's own checks fail it
-        quotas = self.quotas_for(user)
+        quotas = self.quotas_for(user.to_domain())
         if not (
             quotas.max_storage_bytes or quotas.max_images or quotas.max_uploads_per_day
         ):

@@ -7,6 +7,7 @@ storage fails the limit is skipped (logged), rather than failing the request.
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import logging
 import math
@@ -125,7 +126,23 @@ class RequestRateLimit:
         return state
 
 
-class NoLoginThrottle:
+class LoginThrottle(abc.ABC):
+    """Counts failed logins per client IP + email and locks the pair out."""
+
+    @abc.abstractmethod
+    def check(self, client_ip: str, email: str) -> None:
+        """Raise TooManyRequests while the pair is locked out."""
+
+    @abc.abstractmethod
+    def failed(self, client_ip: str, email: str) -> None:
+        """Count one failed attempt."""
+
+    @abc.abstractmethod
+    def succeeded(self, client_ip: str, email: str) -> None:
+        """Forget the pair's failures."""
+
+
+class DisabledLoginThrottle(LoginThrottle):
     """Used when ``login_failures`` is 0: never locks anyone out."""
 
     def check(self, client_ip: str, email: str) -> None:
@@ -138,8 +155,9 @@ class NoLoginThrottle:
         """Nothing to clear."""
 
 
-class LoginThrottle(NoLoginThrottle):
-    """Locks out an IP + email pair after too many failed logins."""
+class WindowLoginThrottle(LoginThrottle):
+    """Allows ``failures`` failed logins per pair in a fixed window, counted in
+    the shared rate-limit storage."""
 
     def __init__(
         self,

@@ -20,21 +20,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from pathlib import PurePath
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
 
-from imageapi.config import LimitsConfig
 from imageapi.config import ProcessingConfig
-from imageapi.db.models import Derivative
-from imageapi.db.models import Image
 from imageapi.db.uow import Database
-from imageapi.errors import ImageNotFound
+from imageapi.domain import Derivative
+from imageapi.domain import Image
+from imageapi.errors import StoredObjectNotFound
+from imageapi.limits import Limits
 from imageapi.processing.deadline import RenderTimeout
-from imageapi.processing.formats import OUTPUT_FORMATS
+from imageapi.processing.formats import ANIMATED
+from imageapi.processing.geometry import plan
 from imageapi.processing.options import RenditionOptions
-from imageapi.processing.options import load_presets
 from imageapi.processing.options import parse_options
 from imageapi.processing.pipeline import Rendition
 from imageapi.processing.pipeline import render
@@ -54,7 +53,7 @@ TOUCH_INTERVAL = timedelta(minutes=1)
 # large one rarely, and the cache overshoots by at most about that much.
 EVICTION_CHECK_FRACTION = 64
 DELETE_BATCH = 500
-EXTENSIONS = {name: f".{name.replace('jpeg', 'jpg')}" for name in OUTPUT_FORMATS}
+SMART_POSITIONS = ("entropy", "attention")
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,6 @@ class DerivativeContent:
     length: int
     content_type: str
     cache_hit: bool
-    filename: str  # for downloads: the image's name with the format's extension
 
 
 class RenditionService:
@@ -84,16 +82,16 @@ class RenditionService:
         db: Database,
         storage: Storage,
         processing: ProcessingConfig,
-        limits: LimitsConfig,
+        limits: Limits,
         clock: Callable[[], datetime],
     ) -> None:
         self._db = db
         self._storage = storage
-        self._presets = load_presets(processing.presets)
+        self._presets = processing.presets.parameters  # parsed by the config
         self._qualities = processing.qualities
         self._timeout = processing.timeout_seconds
         self._budget = processing.derivative_cache_bytes
-        self._max_pixels = limits.max_pixels
+        self._limits = limits
         self._clock = clock
         self._slots = threading.BoundedSemaphore(processing.max_parallel_renders)
         self._added_lock = threading.Lock()
@@ -107,12 +105,12 @@ class RenditionService:
         Raises:
             ImageNotFound: no such image, or another user's.
             InvalidParameter: the parameters are refused (400, names one).
-            SourceTooLarge: the original is over the pixel limit (422).
+            SourceTooLarge: the original is over the pixel limit, or the
+                rendition would hold more than the memory limit (422).
         """
         with self._db.read() as uow:
-            image = uow.images.get(user_id, image_id, with_tags=False)
-            if image is None:
-                raise ImageNotFound(image_id)
+            row = uow.images.get(user_id, image_id, with_tags=False)
+            image = row.to_domain(with_tags=False)  # content needs no tags
             options = parse_options(
                 params,
                 presets=self._presets,
@@ -122,15 +120,11 @@ class RenditionService:
             )
             if options is None:
                 return PreparedRendition(image=image, options=None)
-            pixels = image.width * image.height * image.pages
-            if pixels > self._max_pixels:
-                raise SourceTooLarge(
-                    f"The image has {pixels} pixels; this server transforms at "
-                    f"most {self._max_pixels}."
-                )
+            self._check_limits(image, options)
             cache_key = options.cache_key()
             digest = hashlib.sha256(cache_key.encode()).hexdigest()
-            cached = uow.derivatives.find(image.id, cache_key) if self._budget else None
+            found = uow.derivatives.find(image.id, cache_key) if self._budget else None
+            cached = found.to_domain() if found is not None else None
         return PreparedRendition(
             image=image,
             options=options,
@@ -150,7 +144,6 @@ class RenditionService:
         """
         options = prepared.options
         assert options is not None, "fetch is for derivatives only"
-        filename = _download_name(prepared.image.name, options.format)
         cached = prepared.cached
         if cached is not None:
             try:
@@ -159,9 +152,7 @@ class RenditionService:
                 log.info("cached derivative %s is gone; rendering", cached.storage_key)
             else:
                 self._touch(cached)
-                return DerivativeContent(
-                    stream, cached.size, cached.content_type, True, filename
-                )
+                return DerivativeContent(stream, cached.size, cached.content_type, True)
         rendition = self._render(prepared.image, options)
         self._store(prepared, rendition)
         return DerivativeContent(
@@ -169,7 +160,6 @@ class RenditionService:
             len(rendition.data),
             rendition.content_type,
             False,
-            filename,
         )
 
     def evict(self) -> int:
@@ -204,6 +194,34 @@ class RenditionService:
 
     # Helpers -----------------------------------------------------------------
 
+    def _check_limits(self, image: Image, options: RenditionOptions) -> None:
+        limits = self._limits
+        pixels = image.width * image.height * image.pages
+        if pixels > limits.max_pixels:
+            raise SourceTooLarge(
+                f"The image has {pixels} pixels; this server transforms at "
+                f"most {limits.max_pixels}."
+            )
+        # Rotations and smart crops hold the resized image in memory (see
+        # steps/rotate_and_flip.py and steps/fit.py): every frame of an
+        # animation, at 4 bytes per pixel at most. At the default bound a
+        # single frame always fits: 8192 x 8192 x 4 bytes is 256 MiB.
+        holds_image = options.orientation != (0, False) or (
+            options.effective_fit == "cover" and options.position in SMART_POSITIONS
+        )
+        if not holds_image:
+            return
+        sizes = plan((image.width, image.height), options)
+        frames = image.pages if options.format in ANIMATED else 1
+        largest = max(sizes.scaled[0] * sizes.scaled[1], sizes.box[0] * sizes.box[1])
+        needed = frames * largest * 4
+        if needed > limits.max_request_memory_bytes:
+            raise SourceTooLarge(
+                f"This rendition needs about {needed} bytes of memory; this "
+                f"server allows {limits.max_request_memory_bytes} per request. "
+                "Ask for a smaller size (or, for an animation, a still format)."
+            )
+
     def _render(self, image: Image, options: RenditionOptions) -> Rendition:
         original = (image.width, image.height)
         copy = None
@@ -223,6 +241,8 @@ class RenditionService:
                 return render(
                     path, options, source_scale=scale, timeout_seconds=remaining
                 )
+        except ObjectNotFound as exc:
+            raise StoredObjectNotFound(str(exc)) from None
         finally:
             self._slots.release()
 
@@ -273,8 +293,3 @@ class RenditionService:
         with self._db.write() as uow:
             uow.derivatives.touch(cached.id, now)
             uow.commit()
-
-
-def _download_name(name: str, output_format: str) -> str:
-    stem = PurePath(name).stem or "image"
-    return stem + EXTENSIONS[output_format]

@@ -1,11 +1,17 @@
-"""The rules every tag obeys, wherever it comes from."""
+"""Tags: the rules every tag obeys, wherever it comes from, and the use cases
+on an image's tags and the user's tag counts."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
 
+from imageapi.db.models import Image
+from imageapi.db.models import ImageTag
+from imageapi.db.uow import Database
+from imageapi.db.uow import UnitOfWork
 from imageapi.errors import InvalidInput
+from imageapi.errors import TagNotFound
 
 MAX_TAG_LENGTH = 64
 MAX_TAGS_PER_IMAGE = 100
@@ -54,3 +60,64 @@ def clean_tags(values: Iterable[object]) -> list[str]:
         name = clean_tag(value)
         seen.setdefault(tag_key(name), name)
     return list(seen.values())
+
+
+def attach_tags(uow: UnitOfWork, image: Image, names: list[str], start: int = 0):
+    """Link clean ``names`` to ``image`` at positions from ``start``, creating
+    the user's tags that do not exist yet."""
+    tags = uow.tags.get_or_create(
+        image.user_id, names, [tag_key(name) for name in names]
+    )
+    for position, tag in enumerate(tags, start=start):
+        image.tag_links.append(ImageTag(tag=tag, position=position))
+
+
+class TagService:
+    """An image's tags (read, replace, add one, remove one) and tag counts."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def list_for(self, user_id: str, image_id: str) -> list[str]:
+        with self._db.read() as uow:
+            return uow.images.get(user_id, image_id).tags
+
+    def replace(self, user_id: str, image_id: str, tags: list) -> list[str]:
+        names = clean_tags(tags)
+        with self._db.write() as uow:
+            image = uow.images.get(user_id, image_id, for_update=True)
+            image.tag_links.clear()
+            uow.flush()
+            attach_tags(uow, image, names)
+            uow.commit()
+            return image.tags
+
+    def add(self, user_id: str, image_id: str, tag: str) -> tuple[list[str], bool]:
+        """Add one tag; returns the tags and whether it was new to the image."""
+        (name,) = clean_tags([tag])
+        with self._db.write() as uow:
+            image = uow.images.get(user_id, image_id, for_update=True)
+            current = image.tags
+            if tag_key(name) in {tag_key(existing) for existing in current}:
+                return current, False
+            clean_tags([*current, name])  # enforces the per-image maximum
+            attach_tags(uow, image, [name], start=len(current))
+            uow.commit()
+            return image.tags, True
+
+    def remove(self, user_id: str, image_id: str, tag: str) -> list[str]:
+        key = tag_key(tag.strip())
+        with self._db.write() as uow:
+            image = uow.images.get(user_id, image_id, for_update=True)
+            link = next((x for x in image.tag_links if x.tag.key == key), None)
+            if link is None:
+                raise TagNotFound(f"Image {image_id!r} has no tag {tag!r}.")
+            image.tag_links.remove(link)
+            uow.commit()
+            return image.tags
+
+    def counts(self, user_id: str, prefix: str | None) -> list[tuple[str, int]]:
+        """(tag, number of images) for the user's tags in use, most used first;
+        ``prefix`` matches case-insensitively."""
+        with self._db.read() as uow:
+            return uow.tags.counts(user_id, tag_key(prefix) if prefix else None)

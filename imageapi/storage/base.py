@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from imageapi.errors import NotFound
-
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+(/[A-Za-z0-9_\-.]+)*$")
 
 
-class ObjectNotFound(NotFound):
-    title = "Stored object not found"
+class ObjectNotFound(LookupError):
+    """Nothing is stored under the key. A storage outcome, not an answer to a
+    client: the services decide what it means (``errors.StoredObjectNotFound``
+    for an image whose bytes are gone)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"No stored object {key!r}.")
+        self.key = key
 
 
 @dataclass(frozen=True)

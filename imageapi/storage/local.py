@@ -64,7 +64,7 @@ class LocalStorage(Storage):
         try:
             handle = open(self._path(key), "rb")  # noqa: SIM115  (caller closes it)
         except FileNotFoundError:
-            raise ObjectNotFound(f"No stored object {key!r}.") from None
+            raise ObjectNotFound(key) from None
         if start is None:
             return handle
         handle.seek(start)
@@ -76,7 +76,7 @@ class LocalStorage(Storage):
         rewritten in place, so an open reader keeps a consistent file."""
         path = self._path(key)
         if not path.is_file():
-            raise ObjectNotFound(f"No stored object {key!r}.")
+            raise ObjectNotFound(key)
         yield path
 
     def delete(self, key: str) -> None:
@@ -89,7 +89,7 @@ class LocalStorage(Storage):
         try:
             return self._path(key).stat().st_size
         except FileNotFoundError:
-            raise ObjectNotFound(f"No stored object {key!r}.") from None
+            raise ObjectNotFound(key) from None
 
     def _path(self, key: str) -> Path:
         path = (self._root / check_key(key)).resolve()

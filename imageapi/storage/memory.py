@@ -45,4 +45,4 @@ class MemoryStorage(Storage):
         try:
             return self._objects[check_key(key)]
         except KeyError:
-            raise ObjectNotFound(f"No stored object {key!r}.") from None
+            raise ObjectNotFound(key) from None

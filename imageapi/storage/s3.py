@@ -86,5 +86,5 @@ class S3Storage(Storage):
     @staticmethod
     def _translate(exc, key: str) -> Exception:
         if exc.response.get("Error", {}).get("Code") in MISSING:
-            return ObjectNotFound(f"No stored object {key!r}.")
+            return ObjectNotFound(key)
         return exc

@@ -12,13 +12,11 @@ from imageapi.errors import InvalidInput
 from imageapi.errors import MalformedBody
 from imageapi.errors import PayloadTooLarge
 from imageapi.errors import UnsupportedMediaType
+from imageapi.limits import MULTIPART_OVERHEAD_BYTES
 from imageapi.schemas.images import IMAGE_PART
 from imageapi.schemas.images import TAGS_PART
 from imageapi.services.images import ImageService
 from imageapi.services.uploads import SpooledUpload
-
-# Room for part headers and boundaries around the file itself.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 @dataclass
@@ -34,7 +32,9 @@ def read_upload_form(
     """Stream the image part to disk (never whole into memory) and collect tags.
 
     Parts are read in the order the client sent them; the image is spooled as
-    soon as its part arrives, so tags may come before or after it.
+    soon as its part arrives, so tags may come before or after it. The number
+    of parts and the sizes of part headers and text fields are capped by the
+    multipart handler (``limits.max_form_*``, set in ``app.py``).
     """
     if not (req.content_type or "").lower().startswith("multipart/form-data"):
         raise UnsupportedMediaType(

@@ -6,10 +6,11 @@ same ones the OpenAPI document is generated from, so the two cannot drift.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from typing import Any
 
-from imageapi.db.models import Image
-from imageapi.db.models import User
+from imageapi.domain import Image
+from imageapi.domain import User
 from imageapi.schemas.accounts import UserOut
 from imageapi.schemas.images import ExifOut
 from imageapi.schemas.images import GpsOut
@@ -19,6 +20,9 @@ from imageapi.schemas.images import LegacyImageOut
 from imageapi.schemas.images import MetadataOut
 from imageapi.schemas.tags import TagCount
 
+if TYPE_CHECKING:
+    from imageapi.routes.urls import Urls
+
 
 def user_document(user: User) -> dict[str, Any]:
     return UserOut(
@@ -26,8 +30,7 @@ def user_document(user: User) -> dict[str, Any]:
     ).model_dump()
 
 
-def _image_fields(image: Image) -> dict[str, Any]:
-    base = f"/api/v1/images/{image.id}"
+def _image_fields(image: Image, urls: Urls) -> dict[str, Any]:
     return {
         "id": image.id,
         "name": image.name,
@@ -41,16 +44,16 @@ def _image_fields(image: Image) -> dict[str, Any]:
         "tags": image.tags,
         "created_at": image.created_at,
         "links": ImageLinks(
-            self=base,
-            content=f"{base}/content",
-            metadata=f"{base}/metadata",
-            tags=f"{base}/tags",
+            self=urls.url_for("image", image_id=image.id),
+            content=urls.url_for("image_content", image_id=image.id),
+            metadata=urls.url_for("image_metadata", image_id=image.id),
+            tags=urls.url_for("image_tags", image_id=image.id),
         ),
     }
 
 
-def image_document(image: Image) -> dict[str, Any]:
-    return ImageOut(**_image_fields(image)).model_dump()
+def image_document(image: Image, urls: Urls) -> dict[str, Any]:
+    return ImageOut(**_image_fields(image, urls)).model_dump()
 
 
 def metadata_document(image: Image) -> dict[str, Any]:
@@ -75,9 +78,9 @@ def metadata_document(image: Image) -> dict[str, Any]:
     ).model_dump()
 
 
-def legacy_image_document(image: Image) -> dict[str, Any]:
+def legacy_image_document(image: Image, urls: Urls) -> dict[str, Any]:
     """The earlier project's shape (``img_id`` ...) plus everything v1 has."""
-    return LegacyImageOut(img_id=image.id, **_image_fields(image)).model_dump()
+    return LegacyImageOut(img_id=image.id, **_image_fields(image, urls)).model_dump()
 
 
 def tag_count_document(tag: str, count: int) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from imageapi.db.models import ApiKey
-from imageapi.db.models import User
+from imageapi.domain import ApiKey
+from imageapi.domain import User
 from imageapi.schemas.usage import AdminUserOut
 from imageapi.schemas.usage import AllUsageOut
 from imageapi.schemas.usage import ApiKeyOut

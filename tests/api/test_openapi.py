@@ -14,9 +14,11 @@ import falcon.testing
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from imageapi.openapi.api import api_document
 from imageapi.openapi.document import openapi_path
 from imageapi.resources.docs import SWAGGER_UI_ASSETS
+from imageapi.routes import ROUTES
+from imageapi.routes.document import api_document
+from imageapi.routes.urls import Urls
 from tests.openapi_checker import CheckedClient
 from tests.openapi_checker import OpenApiChecker
 
@@ -58,7 +60,7 @@ def test_document_paths_are_exactly_the_app_routes(app, document):
 def test_document_is_served_at_both_paths_and_built_from_config(client, config):
     first = client.simulate_get("/api/v1/openapi.json")
     second = client.simulate_get("/apidoc/openapi.json")
-    assert first.json == second.json == api_document(config)
+    assert first.json == second.json == api_document(config, Urls(ROUTES))
 
 
 def test_cookie_scheme_follows_the_configured_cookie_name(config, make_app):

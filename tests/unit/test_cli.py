@@ -51,6 +51,33 @@ def test_migrate_creates_the_schema_once_and_is_idempotent(tmp_path):
     )
 
 
+def test_config_command_prints_the_settings_and_their_origins(tmp_path):
+    result = run_cli(
+        "config",
+        env={"IMAGEAPI_DATA_DIR": str(tmp_path), "IMAGEAPI_SECRET_KEY": "k" * 40},
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"data_dir: {tmp_path}  # environment IMAGEAPI_DATA_DIR" in result.stdout
+    assert "secret_key: '********'  # environment IMAGEAPI_SECRET_KEY" in (
+        result.stdout
+    )
+    assert "k" * 40 not in result.stdout
+    assert "  max_pixels: 100000000  # default" in result.stdout
+
+
+def test_unknown_variable_stops_any_command_with_one_line(tmp_path):
+    result = run_cli(
+        "migrate",
+        env={"IMAGEAPI_DATA_DIR": str(tmp_path), "IMAGEAPI_LIMITS_MAX_PIXEL": "9"},
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "imageapi: unknown environment variable IMAGEAPI_LIMITS_MAX_PIXEL; "
+        "did you mean IMAGEAPI_LIMITS_MAX_PIXELS?\n"
+    )
+    assert not (tmp_path / "imageapi.db").exists()
+
+
 def test_bad_value_in_a_config_file_is_one_line(tmp_path):
     settings = tmp_path / "imageapi.yml"
     settings.write_text("limits:\n  max_pixels: lots\n")

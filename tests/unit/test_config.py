@@ -8,15 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from imageapi.config import Config
 from imageapi.config import ConfigError
 from imageapi.config import ensure_secret
 from imageapi.config import environment_variables
 from imageapi.config import load_config
+from imageapi.config import load_config_with_sources
+from imageapi.config_listing import MASK
+from imageapi.config_listing import render
 
 
-def test_defaults_come_from_packaged_yaml():
+def test_defaults_come_from_the_models():
     config = load_config(environ={})
     assert (config.host, config.port) == ("127.0.0.1", 8000)
     assert config.auth.cookie_name == "auth_token"
@@ -75,11 +79,49 @@ def test_bad_value_names_the_variable(environ, named):
     assert "\n" not in str(raised.value)
 
 
-def test_unknown_key_in_file_is_refused(tmp_path):
+def test_unknown_key_in_file_is_refused_naming_the_closest(tmp_path):
     path = tmp_path / "imageapi.yml"
     path.write_text("limits:\n  max_pixel: 5\n")
-    with pytest.raises(ConfigError, match=r"limits\.max_pixel"):
+    with pytest.raises(ConfigError) as raised:
         load_config(path, environ={})
+    assert "unknown setting limits.max_pixel;" in str(raised.value)
+    assert "did you mean limits.max_pixels?" in str(raised.value)
+    path.write_text("prot: 80\n")
+    with pytest.raises(ConfigError, match=r"prot; did you mean port\?"):
+        load_config(path, environ={})
+
+
+@pytest.mark.parametrize(
+    ("variable", "closest"),
+    [
+        ("IMAGEAPI_PROT", "IMAGEAPI_PORT"),
+        ("IMAGEAPI_LIMITS_MAX_PIXEL", "IMAGEAPI_LIMITS_MAX_PIXELS"),
+        ("IMAGEAPI_PROCESSING_TIMEOUT", "IMAGEAPI_PROCESSING_TIMEOUT_SECONDS"),
+    ],
+)
+def test_unknown_environment_variable_is_refused_naming_the_closest(variable, closest):
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={variable: "1"})
+    message = str(raised.value)
+    assert message.startswith(f"unknown environment variable {variable};")
+    assert message.endswith(f"did you mean {closest}?")
+
+
+def test_unknown_variable_without_a_close_match_is_still_refused():
+    with pytest.raises(ConfigError, match=r"IMAGEAPI_ZZZ$"):
+        load_config(environ={"IMAGEAPI_ZZZ": "1"})
+
+
+def test_tooling_variables_are_not_settings(tmp_path):
+    path = tmp_path / "imageapi.yml"
+    path.write_text("port: 7000\n")
+    environ = {
+        "IMAGEAPI_CONFIG": str(path),
+        "IMAGEAPI_TEST_DATABASE_URL": "postgresql+psycopg://x@y/z",
+        "IMAGEAPI_SCHEMATHESIS_BASE_URL": "http://127.0.0.1:1",
+        "OTHER_VARIABLE": "ignored",
+    }
+    assert load_config(environ=environ).port == 7000
 
 
 def test_missing_or_broken_file_is_one_clear_error(tmp_path):
@@ -140,3 +182,73 @@ def test_processing_presets_come_from_yaml_or_json_and_are_checked():
     for bad in ('{"big": "width=99999"}', "not json", '{"x": "preset=thumb"}'):
         with pytest.raises(ConfigError, match="IMAGEAPI_PROCESSING_PRESETS"):
             load_config(environ={"IMAGEAPI_PROCESSING_PRESETS": bad})
+
+
+def test_readme_table_shows_each_key_and_default():
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    rows = {}
+    for line in readme.splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("IMAGEAPI_"):
+            rows[cells[0]] = cells[1:3]
+    for variable, key, default, _description in environment_variables():
+        if key == "processing.presets":
+            continue
+        assert rows[variable][0] == key, variable
+        assert rows[variable][1] == _as_in_readme(default), variable
+
+
+def _as_in_readme(value) -> str:
+    if value == "":
+        return "empty"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, Path):
+        return f"./{value}"
+    return str(value)
+
+
+def test_config_listing_says_where_each_value_came_from(tmp_path):
+    path = tmp_path / "imageapi.yml"
+    path.write_text("port: 7000\nlimits:\n  max_pixels: 99\n")
+    loaded = load_config_with_sources(
+        path, environ={"IMAGEAPI_LIMITS_MAX_UPLOAD_BYTES": "1000"}
+    )
+    lines = render(loaded).splitlines()
+    assert f"port: 7000  # file {path}" in lines
+    assert "host: 127.0.0.1  # default" in lines
+    assert (
+        "  max_upload_bytes: 1000  # environment IMAGEAPI_LIMITS_MAX_UPLOAD_BYTES"
+        in lines
+    )
+    assert f"  max_pixels: 99  # file {path}" in lines
+
+
+def test_config_listing_masks_secrets():
+    secret = "s" * 40
+    environ = {
+        "IMAGEAPI_SECRET_KEY": secret,
+        "IMAGEAPI_DATABASE_URL": "postgresql+psycopg://app:dbpass@db:5432/images",
+        "IMAGEAPI_REDIS_URL": "redis://:redispass@cache:6379/0",
+        "IMAGEAPI_STORAGE_S3_ACCESS_KEY_ID": "AKIAEXAMPLE",
+        "IMAGEAPI_STORAGE_S3_SECRET_ACCESS_KEY": "s3secret",
+    }
+    listing = render(load_config_with_sources(environ=environ))
+    for value in (secret, "dbpass", "redispass", "AKIAEXAMPLE", "s3secret"):
+        assert value not in listing
+    settings = yaml.safe_load(listing)
+    assert settings["secret_key"] == MASK
+    assert settings["database_url"] == f"postgresql+psycopg://app:{MASK}@db:5432/images"
+    assert settings["redis_url"] == f"redis://:{MASK}@cache:6379/0"
+    assert settings["storage"]["s3_secret_access_key"] == MASK
+
+
+def test_config_listing_of_the_defaults_is_a_complete_sample_file(tmp_path):
+    listing = render(load_config_with_sources(environ={}))
+    sample = tmp_path / "sample.yml"
+    sample.write_text(listing)
+    loaded = load_config_with_sources(sample, environ={})
+    assert loaded.config == load_config(environ={})
+    assert len(loaded.sources) == len(environment_variables())

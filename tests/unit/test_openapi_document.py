@@ -49,7 +49,6 @@ class ImageId(BaseModel):
 
 LIST = Operation(
     "GET",
-    "/images",
     operation_id="listImages",
     summary="List",
     tags=("images",),
@@ -58,7 +57,6 @@ LIST = Operation(
 )
 UPLOAD = Operation(
     "POST",
-    "/images",
     operation_id="uploadImage",
     summary="Upload",
     tags=("images",),
@@ -79,7 +77,6 @@ UPLOAD = Operation(
 )
 CONTENT = Operation(
     "GET",
-    "/images/{image_id}/content",
     operation_id="getImageContent",
     summary="Bytes",
     tags=("images",),
@@ -97,7 +94,6 @@ CONTENT = Operation(
 )
 BY_NUMBER = Operation(
     "DELETE",
-    "/things/{number:int(min=1)}",
     operation_id="deleteThing",
     summary="Delete",
     tags=("images",),
@@ -109,7 +105,11 @@ BY_NUMBER = Operation(
 @pytest.fixture(scope="module")
 def document() -> dict:
     result = build_document(
-        [LIST, UPLOAD, CONTENT, BY_NUMBER],
+        {
+            "/images": [LIST, UPLOAD],
+            "/images/{image_id}/content": [CONTENT],
+            "/things/{number:int(min=1)}": [BY_NUMBER],
+        },
         cookie_name="auth_token",
         tags={"images": "Images."},
     )
@@ -168,7 +168,7 @@ def test_links_are_passed_through_and_must_name_an_operation(document):
     created = document["paths"]["/images"]["post"]["responses"]["201"]
     assert created["links"]["GetContent"]["operationId"] == "getImageContent"
     with pytest.raises(ValueError, match="GetContent"):
-        build_document([UPLOAD], cookie_name="c", tags={})
+        build_document({"/images": [UPLOAD]}, cookie_name="c", tags={})
 
 
 def test_binary_responses_and_headers(document):
@@ -199,16 +199,15 @@ def test_openapi_path_strips_converters():
 
 def test_duplicate_operation_ids_are_refused():
     clash = Operation(
-        "GET", "/other", operation_id="listImages", summary="x", tags=(), responses={}
+        "GET", operation_id="listImages", summary="x", tags=(), responses={}
     )
     with pytest.raises(ValueError, match="listImages"):
-        build_document([LIST, clash], cookie_name="c", tags={})
+        build_document({"/images": [LIST], "/other": [clash]}, cookie_name="c", tags={})
 
 
 def test_path_params_model_must_match_the_template():
     wrong = Operation(
         "GET",
-        "/images/{id}",
         operation_id="getImage",
         summary="x",
         tags=(),
@@ -216,4 +215,33 @@ def test_path_params_model_must_match_the_template():
         responses={200: Response("ok")},
     )
     with pytest.raises(ValueError, match="image_id"):
-        build_document([wrong], cookie_name="c", tags={})
+        build_document({"/images/{id}": [wrong]}, cookie_name="c", tags={})
+
+
+def test_a_form_accepting_body_is_documented_as_json_and_says_so():
+    login = Operation(
+        "POST",
+        operation_id="login",
+        summary="x",
+        tags=(),
+        body=Body(ImageId, accepts_form=True, description="Credentials."),
+        responses={200: Response("ok")},
+    )
+    document = build_document({"/login": [login]}, cookie_name="c", tags={})
+    body = document["paths"]["/login"]["post"]["requestBody"]
+    assert list(body["content"]) == ["application/json"]
+    assert body["description"].startswith("Credentials.\n\n")
+    assert "application/x-www-form-urlencoded" in body["description"]
+
+
+def test_security_schemes_carry_the_given_descriptions():
+    document = build_document(
+        {"/images": [LIST]},
+        cookie_name="sid",
+        tags={},
+        security_descriptions={"bearerAuth": "From logging in."},
+    )
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["cookieAuth"] == {"type": "apiKey", "in": "cookie", "name": "sid"}
+    assert schemes["bearerAuth"]["description"] == "From logging in."
+    assert "description" not in schemes["apiKeyAuth"]

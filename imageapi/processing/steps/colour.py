@@ -8,9 +8,9 @@ from __future__ import annotations
 import pyvips
 
 from imageapi.processing.context import Context
+from imageapi.processing.options import DEFAULT_BACKGROUND
 
 KEEP = ("srgb", "b-w")
-WHITE = (255, 255, 255)
 
 
 def to_srgb(context: Context) -> None:
@@ -28,7 +28,7 @@ def to_srgb(context: Context) -> None:
 
 def solid(rgb: tuple[int, int, int] | None, image: pyvips.Image) -> list[int]:
     """``rgb`` (default white) as pixel values for ``image``'s colour bands."""
-    red, green, blue = rgb or WHITE
+    red, green, blue = rgb or DEFAULT_BACKGROUND
     if image.bands - int(image.hasalpha()) >= 3:
         return [red, green, blue]
     return [round(0.2126 * red + 0.7152 * green + 0.0722 * blue)]  # grey

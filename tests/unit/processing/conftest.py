@@ -26,7 +26,7 @@ def render_params(
     timeout_seconds: float = 30,
 ) -> Rendition:
     options = parse_options(
-        params, presets=PRESETS, accept=accept, source_format=source_format
+        params, presets=PRESETS.parameters, accept=accept, source_format=source_format
     )
     assert options is not None
     return render(source, options, timeout_seconds=timeout_seconds)

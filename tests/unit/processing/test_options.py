@@ -1,10 +1,11 @@
-"""Parsing rendition parameters: values, presets, formats, errors, cache keys."""
+"""Parsing rendition parameters: values, presets, formats, errors."""
 
 from __future__ import annotations
 
 import pytest
 
 from imageapi.config import DEFAULT_PRESETS
+from imageapi.config import ProcessingConfig
 from imageapi.errors import InvalidParameter
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.options import load_presets
@@ -18,13 +19,23 @@ CHROME = "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
 
 def parse(params, *, accept="", source_format="jpeg", **kwargs):
     return parse_options(
-        params, presets=PRESETS, accept=accept, source_format=source_format, **kwargs
+        params,
+        presets=PRESETS.parameters,
+        accept=accept,
+        source_format=source_format,
+        **kwargs,
     )
 
 
 def test_no_transform_parameter_means_the_original():
     assert parse({}) is None
-    assert parse({"download": "1"}) is None
+
+
+def test_parameters_of_the_web_layer_are_unknown_here():
+    """``download`` is an HTTP matter (Content-Disposition): the resource keeps
+    it, and the options never see it."""
+    with pytest.raises(InvalidParameter, match="download: unknown parameter"):
+        parse({"download": "1"})
 
 
 def test_values_are_typed_and_defaults_explicit():
@@ -75,7 +86,7 @@ def test_preset_position_is_dropped_with_its_fit():
     presets = load_presets({"face": "width=99&height=99&fit=cover&position=attention"})
     options = parse_options(
         {"preset": "face", "fit": "contain"},
-        presets=presets,
+        presets=presets.parameters,
         accept="",
         source_format="png",
     )
@@ -175,40 +186,21 @@ def test_bad_parameters_are_refused_naming_the_parameter(params, named):
     assert raised.value.description.startswith(f"{named}:")
 
 
-def test_same_meaning_gives_the_same_cache_key():
-    def key(params, **kwargs):
-        return parse(params, **kwargs).cache_key()
-
-    explicit = key({"width": "256", "height": "256", "fit": "cover", "quality": "82"})
-    assert key({"preset": "thumb"}) == explicit
-    assert key({"height": "256", "fit": "cover", "width": "256"}) == explicit
-    assert key({"preset": "thumb", "position": "center"}) == explicit
-    assert key({"flip": "1", "flop": "1"}) == key({"rotate": "180"})
-    assert key({"flip": "", "rotate": "90"}) == key({"flop": "true", "rotate": "270"})
-    # With one side, every fit keeps the aspect ratio and means the same.
-    assert key({"width": "64", "fit": "cover"}) == key({"width": "64"})
-    assert key({"format": "auto"}, accept=CHROME) == key({"format": "avif"})
-    assert key({"sharpen": "1"}) == key({"sharpen": ""})
-
-
-def test_different_meaning_gives_a_different_key():
-    keys = {
-        parse(params).cache_key()
-        for params in [
-            {"width": "256"},
-            {"height": "256"},
-            {"width": "256", "enlarge": "1"},
-            {"width": "256", "format": "png"},
-            {"width": "256", "quality": "81"},
-            {"width": "256", "height": "9", "fit": "contain"},
-            {"width": "256", "height": "9", "fit": "contain", "background": "000000"},
-            {"width": "256", "height": "9", "fit": "cover", "position": "top"},
-            {"crop": "0,0,5,5"},
-            {"grayscale": ""},
-            {"blur": "1"},
-        ]
+def test_presets_keep_the_configured_strings_and_are_parsed_once():
+    presets = load_presets({"card": "width=300&height=200&fit=cover&format=webp"})
+    assert presets == {"card": "width=300&height=200&fit=cover&format=webp"}
+    assert presets.parameters == {
+        "card": {"width": "300", "height": "200", "fit": "cover", "format": "webp"}
     }
-    assert len(keys) == 11
+
+
+def test_validated_settings_hold_the_parsed_presets():
+    default = ProcessingConfig()
+    assert default.presets == DEFAULT_PRESETS
+    assert default.presets.parameters == load_presets(DEFAULT_PRESETS).parameters
+    custom = ProcessingConfig(presets={"tiny": "width=32"})
+    assert custom.presets.parameters == {"tiny": {"width": "32"}}
+    assert custom.model_dump()["presets"] == {"tiny": "width=32"}
 
 
 def test_presets_are_checked_when_loaded():

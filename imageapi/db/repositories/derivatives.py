@@ -8,11 +8,10 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 
 from imageapi.db.models import Derivative
+from imageapi.db.upsert import insert_for
 
 # Rows read per round when picking eviction victims, oldest first.
 EVICTION_BATCH = 500
@@ -35,8 +34,7 @@ class DerivativeRepository:
         ON CONFLICT DO NOTHING lets the second insert be a no-op instead of an
         error. Returns whether this call inserted the row.
         """
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        insert = insert_for(self._session.get_bind().dialect.name)
         statement = (
             insert(Derivative)
             .values(row)

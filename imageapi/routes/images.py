@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from imageapi.openapi.operation import BINARY
+from imageapi.openapi.operation import IMAGE_BYTES
 from imageapi.openapi.operation import MULTIPART
 from imageapi.openapi.operation import Body
 from imageapi.openapi.operation import Header
 from imageapi.openapi.operation import Operation
 from imageapi.openapi.operation import Response
 from imageapi.openapi.operation import error
+from imageapi.resources.content import ImageContent
+from imageapi.resources.images import ImageCollection
+from imageapi.resources.images import ImageItem
+from imageapi.resources.images import ImageMetadata
+from imageapi.routes.route import Route
+from imageapi.routes.route import v1
 from imageapi.schemas.images import ContentQuery
 from imageapi.schemas.images import ImageListQuery
 from imageapi.schemas.images import ImageOut
@@ -121,12 +127,12 @@ def content_responses(extra_headers: dict[str, Header] | None = None) -> dict:
         200: Response(
             "The original's bytes in its own content type, or the transformed "
             "copy the parameters ask for.",
-            content={"image/*": BINARY},
+            content=IMAGE_BYTES,
             headers={**BYTES_HEADERS, **extra},
         ),
         206: Response(
             "The requested byte range of the original (no transform).",
-            content={"image/*": BINARY},
+            content=IMAGE_BYTES,
             headers={
                 **BYTES_HEADERS,
                 "Content-Range": Header("`bytes first-last/size`."),
@@ -157,78 +163,107 @@ def content_responses(extra_headers: dict[str, Header] | None = None) -> dict:
     }
 
 
-OPERATIONS = (
-    Operation(
-        "POST",
-        "/api/v1/images",
-        operation_id="uploadImage",
-        summary="Upload an image, with tags",
-        description="multipart/form-data with one `image` part (the file) and "
-        "optional `tags` parts. The upload is streamed to disk under the size "
-        "limit, identified from its bytes and checked to decode.",
-        tags=("images",),
-        body=UPLOAD,
-        responses={
-            201: Response(
-                "The stored image.",
-                model=ImageOut,
-                headers={"Location": Header("`/api/v1/images/{id}`.")},
-                links=NEW_IMAGE_LINKS,
+ROUTES = (
+    Route(
+        "images",
+        v1("/images"),
+        lambda ctx: ImageCollection(
+            ctx.services.images, ctx.services.max_upload_bytes, ctx.urls
+        ),
+        (
+            Operation(
+                "POST",
+                operation_id="uploadImage",
+                summary="Upload an image, with tags",
+                description="multipart/form-data with one `image` part (the file) and "
+                "optional `tags` parts. The upload is streamed to disk under the size "
+                "limit, identified from its bytes and checked to decode.",
+                tags=("images",),
+                body=UPLOAD,
+                responses={
+                    201: Response(
+                        "The stored image.",
+                        model=ImageOut,
+                        headers={"Location": Header("`/api/v1/images/{id}`.")},
+                        links=NEW_IMAGE_LINKS,
+                    ),
+                    **UPLOAD_ERRORS,
+                },
             ),
-            **UPLOAD_ERRORS,
-        },
+            Operation(
+                "GET",
+                operation_id="listImages",
+                summary="List and filter your images, newest first",
+                description="Pages of `limit` images; pass `next_cursor` back as "
+                "`cursor` for the next page (a cursor keeps working while images are "
+                "added).",
+                tags=("images",),
+                query=ImageListQuery,
+                responses={200: Response("A page of images.", model=ImagePage)},
+            ),
+        ),
     ),
-    Operation(
-        "GET",
-        "/api/v1/images",
-        operation_id="listImages",
-        summary="List and filter your images, newest first",
-        description="Pages of `limit` images; pass `next_cursor` back as `cursor` "
-        "for the next page (a cursor keeps working while images are added).",
-        tags=("images",),
-        query=ImageListQuery,
-        responses={200: Response("A page of images.", model=ImagePage)},
+    Route(
+        "image",
+        v1("/images/{image_id}"),
+        lambda ctx: ImageItem(ctx.services.images, ctx.urls),
+        (
+            Operation(
+                "GET",
+                operation_id="getImage",
+                summary="One image's details",
+                tags=("images",),
+                responses={
+                    200: Response("The image.", model=ImageOut),
+                    404: IMAGE_NOT_FOUND,
+                },
+            ),
+            Operation(
+                "DELETE",
+                operation_id="deleteImage",
+                summary="Delete an image and its bytes",
+                tags=("images",),
+                responses={204: Response("Deleted."), 404: IMAGE_NOT_FOUND},
+            ),
+        ),
     ),
-    Operation(
-        "GET",
-        "/api/v1/images/{image_id}",
-        operation_id="getImage",
-        summary="One image's details",
-        tags=("images",),
-        responses={200: Response("The image.", model=ImageOut), 404: IMAGE_NOT_FOUND},
+    Route(
+        "image_metadata",
+        v1("/images/{image_id}/metadata"),
+        lambda ctx: ImageMetadata(ctx.services.images),
+        (
+            Operation(
+                "GET",
+                operation_id="getImageMetadata",
+                summary="What the upload analysis found: size, pages, EXIF",
+                tags=("images",),
+                responses={
+                    200: Response("The image's metadata.", model=MetadataOut),
+                    404: IMAGE_NOT_FOUND,
+                },
+            ),
+        ),
     ),
-    Operation(
-        "DELETE",
-        "/api/v1/images/{image_id}",
-        operation_id="deleteImage",
-        summary="Delete an image and its bytes",
-        tags=("images",),
-        responses={204: Response("Deleted."), 404: IMAGE_NOT_FOUND},
-    ),
-    Operation(
-        "GET",
-        "/api/v1/images/{image_id}/metadata",
-        operation_id="getImageMetadata",
-        summary="What the upload analysis found: size, pages, EXIF",
-        tags=("images",),
-        responses={
-            200: Response("The image's metadata.", model=MetadataOut),
-            404: IMAGE_NOT_FOUND,
-        },
-    ),
-    Operation(
-        "GET",
-        "/api/v1/images/{image_id}/content",
-        operation_id="getImageContent",
-        summary="Download the image, or a transformed copy",
-        description="Without transform parameters: the original, streamed; "
-        "conditional (`If-None-Match` → 304) and resumable (one `Range` → 206). "
-        "With them: a resized, cropped, rotated, filtered or re-encoded copy, "
-        "cached on the server (`X-Cache`).",
-        tags=("images",),
-        query=ContentQuery,
-        transforms=True,
-        request_headers=CONTENT_REQUEST_HEADERS,
-        responses=content_responses(),
+    Route(
+        "image_content",
+        v1("/images/{image_id}/content"),
+        lambda ctx: ImageContent(ctx.services.images, ctx.services.renditions),
+        (
+            Operation(
+                "GET",
+                operation_id="getImageContent",
+                summary="Download the image, or a transformed copy",
+                description="Without transform parameters: the original, streamed; "
+                "conditional (`If-None-Match` → 304) and resumable (one `Range` → "
+                "206). "
+                "With them: a resized, cropped, rotated, filtered or re-encoded copy, "
+                "cached on the server (`X-Cache`).",
+                tags=("images",),
+                query=ContentQuery,
+                transforms=True,
+                request_headers=CONTENT_REQUEST_HEADERS,
+                responses=content_responses(),
+            ),
+        ),
     ),
 )

@@ -1,0 +1,39 @@
+"""Queries on login sessions (their tokens are stored as hashes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session as DbSession
+
+from imageapi.db.models import Session
+
+
+class SessionRepository:
+    def __init__(self, session: DbSession) -> None:
+        self._session = session
+
+    def add(self, login: Session) -> None:
+        self._session.add(login)
+
+    # Built once: this runs on every authenticated request, and building a
+    # statement costs more Python time than executing it on SQLite.
+    _ACTIVE = select(Session).where(
+        Session.token_hash == bindparam("token_hash"),
+        Session.revoked_at.is_(None),
+        Session.expires_at > bindparam("now"),
+    )
+
+    def get_active(self, token_hash: str, now: datetime) -> Session | None:
+        parameters = {"token_hash": token_hash, "now": now}
+        return self._session.scalars(self._ACTIVE, parameters).one_or_none()
+
+    def revoke(self, session_id: int, now: datetime) -> None:
+        self._session.execute(
+            update(Session)
+            .where(Session.id == session_id, Session.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

@@ -1,0 +1,82 @@
+"""Services on the real unit of work: the test database (SQLite in a temporary
+file, or PostgreSQL when asked; see tests/conftest.py), MemoryStorage for bytes
+and a clock the test moves. Nothing of our own is mocked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+
+from imageapi.auth.passwords import Passwords
+from imageapi.config import Config
+from imageapi.config import QuotaConfig
+from imageapi.db.uow import Database
+from imageapi.services.accounts import AccountService
+from imageapi.services.cursors import Cursors
+from imageapi.services.images import ImageService
+from imageapi.services.quotas import QuotaService
+from imageapi.storage.memory import MemoryStorage
+from tests.rows import NOW
+
+FAST_PASSWORDS = Passwords(time_cost=1, memory_kib=64, parallelism=1)
+
+
+class Clock:
+    """Stands still until the test moves it."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+class ListedMemoryStorage(MemoryStorage):
+    """MemoryStorage that tells what it holds, for "nothing was stored" checks."""
+
+    def stored_keys(self) -> set[str]:
+        return set(self._objects)
+
+
+@pytest.fixture
+def storage() -> ListedMemoryStorage:
+    return ListedMemoryStorage()
+
+
+@pytest.fixture
+def accounts(db: Database, clock: Clock) -> AccountService:
+    return AccountService(db, FAST_PASSWORDS, timedelta(hours=1), clock)
+
+
+def image_service(
+    db: Database,
+    config: Config,
+    storage: MemoryStorage,
+    clock: Clock,
+    quotas: QuotaConfig | None = None,
+) -> ImageService:
+    return ImageService(
+        db,
+        storage,
+        Cursors(config.secret_key),
+        config.limits,
+        upload_dir=config.data_dir / "uploads",
+        clock=clock,
+        quotas=QuotaService(db, quotas or QuotaConfig(), clock),
+        working_copy_max_side=config.processing.working_copy_max_side,
+    )
+
+
+@pytest.fixture
+def images(db, config, storage, clock) -> ImageService:
+    return image_service(db, config, storage, clock)

@@ -1,0 +1,111 @@
+"""RenditionService on MemoryStorage: the derivative cache, and what it refuses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from imageapi import domain
+from imageapi.errors import ImageNotFound
+from imageapi.errors import InvalidParameter
+from imageapi.errors import StoredObjectNotFound
+from imageapi.limits import Limits
+from imageapi.processing.probe import SourceTooLarge
+from imageapi.services.renditions import RenditionService
+from tests.rows import add_user
+from tests.samples import decode
+from tests.unit.services.test_images import upload
+
+SMALL = {"width": "16", "format": "png"}
+
+
+def renditions_for(db, config, storage, clock, **processing) -> RenditionService:
+    settings = config.processing.model_copy(update=processing)
+    return RenditionService(db, storage, settings, config.limits, clock)
+
+
+@pytest.fixture
+def renditions(db, config, storage, clock) -> RenditionService:
+    return renditions_for(db, config, storage, clock)
+
+
+@pytest.fixture
+def image(db, images) -> domain.Image:
+    return upload(images, add_user(db).id)
+
+
+def test_no_parameters_mean_the_original(renditions, image):
+    prepared = renditions.prepare(image.user_id, image.id, {}, accept="")
+    assert prepared.options is None
+    # Content requests skip the tag query.
+    assert prepared.image == dataclasses.replace(image, tags=())
+
+
+def test_first_request_renders_and_caches_then_hits(renditions, image, storage):
+    prepared = renditions.prepare(image.user_id, image.id, SMALL, accept="")
+    assert prepared.cached is None
+    miss = renditions.fetch(prepared)
+    assert (miss.cache_hit, miss.content_type) == (False, "image/png")
+    assert decode(miss.stream.read()).width == 16
+    assert storage.exists(prepared.storage_key)
+
+    again = renditions.prepare(image.user_id, image.id, SMALL, accept="")
+    assert type(again.cached) is domain.Derivative
+    assert again.etag == prepared.etag
+    hit = renditions.fetch(again)
+    assert hit.cache_hit is True
+    assert hit.length == again.cached.size
+
+
+def test_a_cached_file_that_is_gone_is_rendered_again(renditions, image, storage):
+    renditions.fetch(renditions.prepare(image.user_id, image.id, SMALL, accept=""))
+    prepared = renditions.prepare(image.user_id, image.id, SMALL, accept="")
+    storage.delete(prepared.cached.storage_key)
+    assert renditions.fetch(prepared).cache_hit is False
+
+
+def test_deleting_the_image_removes_its_derivatives(renditions, images, image, storage):
+    prepared = renditions.prepare(image.user_id, image.id, SMALL, accept="")
+    renditions.fetch(prepared)
+    images.delete(image.user_id, image.id)
+    assert storage.stored_keys() == set()
+
+
+def test_eviction_drops_least_recently_used_until_the_cache_fits(
+    db, config, storage, clock, renditions, image
+):
+    sizes = {}
+    for width in (8, 9, 10):
+        clock.advance(minutes=2)
+        params = {"width": str(width), "format": "png"}
+        prepared = renditions.prepare(image.user_id, image.id, params, accept="")
+        sizes[prepared.storage_key] = renditions.fetch(prepared).length
+    oldest, *newer = sizes
+    budget = sum(sizes[key] for key in newer)
+    smaller = renditions_for(db, config, storage, clock, derivative_cache_bytes=budget)
+    assert smaller.evict() == 1
+    assert not storage.exists(oldest)
+    assert all(storage.exists(key) for key in newer)
+    assert smaller.evict() == 0
+
+
+def test_refusals(db, config, storage, clock, renditions, image):
+    with pytest.raises(ImageNotFound):
+        renditions.prepare(add_user(db).id, image.id, SMALL, accept="")
+    with pytest.raises(InvalidParameter, match="width"):
+        renditions.prepare(image.user_id, image.id, {"width": "-1"}, accept="")
+    strict = RenditionService(
+        db, storage, config.processing, Limits(max_pixels=100), clock
+    )
+    with pytest.raises(SourceTooLarge):
+        strict.prepare(image.user_id, image.id, SMALL, accept="")
+
+
+def test_a_lost_original_is_a_404_naming_the_object(renditions, image, storage):
+    prepared = renditions.prepare(image.user_id, image.id, SMALL, accept="")
+    for key in (image.storage_key, image.working_copy_key):
+        if key is not None:
+            storage.delete(key)
+    with pytest.raises(StoredObjectNotFound, match="No stored object"):
+        renditions.fetch(prepared)
