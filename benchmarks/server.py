@@ -54,7 +54,12 @@ def running_server(data_dir: Path, database_url: str, workers: int = 1, **settin
 
 def worker_pids(master_pid: int) -> list[int]:
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text()
-    return [int(pid) for pid in children.split()]
+    # Spawning workers also starts multiprocessing's resource tracker.
+    return [
+        int(pid)
+        for pid in children.split()
+        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
 
 
 def rss_kib(pid: int) -> int:

@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imageapi", description=__doc__)
     parser.add_argument("--config", help="YAML file with settings (or IMAGEAPI_CONFIG)")
     commands = parser.add_subparsers(dest="command")
-    serve = commands.add_parser("serve", help="serve the API with gunicorn (default)")
+    serve = commands.add_parser("serve", help="serve the API with granian (default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, help="worker processes (default: CPUs)")
@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(config, args) -> int:
     from imageapi.app import prepare
-    from imageapi.server import GunicornServer
+    from imageapi.server import serve
 
     overrides = {
         key: value
@@ -75,7 +75,7 @@ def _serve(config, args) -> int:
     if overrides:
         config = config.with_overrides(**overrides)
     config = prepare(config)
-    GunicornServer(config, reload=args.reload).run()
+    serve(config, reload=args.reload)
     return 0
 
 

@@ -218,7 +218,7 @@ class Config(Section):
     host: str = Field("127.0.0.1", min_length=1, description="Address to listen on.")
     port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
     workers: int = Field(
-        0, ge=0, description="Gunicorn worker processes; 0 means one per CPU."
+        0, ge=0, description="Server worker processes; 0 means one per CPU."
     )
     data_dir: Path = Field(
         Path("./data"),

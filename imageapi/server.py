@@ -1,12 +1,26 @@
-"""Run the app under gunicorn, configured from our Config."""
+"""Run the app under granian, configured from our Config.
+
+granian parses HTTP in Rust, on an event loop: idle keep-alive connections
+and clients that trickle their headers cost a socket and a small task, not
+one of the threads that run the WSGI app (docs/benchmarks.md, "Server
+choice"). Requests it cannot parse never reach the app: it answers them
+with a bare 400 or 431 and an empty body.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import multiprocessing
 import os
+from functools import partial
+from pathlib import Path
+from wsgiref.types import WSGIApplication
 
-from gunicorn.app.base import BaseApplication
+from granian import Granian
+from granian.constants import HTTPModes
+from granian.constants import Interfaces
+from granian.http import HTTP1Settings
 
 from imageapi.app import configure_logging
 from imageapi.app import create_worker_app
@@ -14,12 +28,57 @@ from imageapi.config import Config
 
 M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
 MALLOC_ARENAS = 2
+# Threads per worker that run the app, so libvips and the database calls.
+APP_THREADS = 4
+# A client has this long to send its request line and headers, then the
+# connection is closed. (granian has no timeout for reading a body.)
+HEADER_READ_TIMEOUT_MS = 10_000
+# On SIGTERM a worker stops accepting and finishes the requests in flight;
+# one still running after this long is killed.
+GRACEFUL_SECONDS = 10
 
 
-def limit_malloc_arenas(_server: object, _worker: object) -> None:
+def serve(config: Config, *, reload: bool = False) -> None:
+    """Serve until SIGINT or SIGTERM, then exit 0 once the workers are done."""
+    # Spawned rather than forked workers import the code afresh (so --reload
+    # sees changes) and leave through sys.exit, so atexit flushes their usage
+    # counters; a forked multiprocessing child ends in os._exit.
+    multiprocessing.set_start_method("spawn", force=True)
+    make_server(config, reload=reload).serve(
+        target_loader=partial(load_worker_app, config), wrap_loader=False
+    )
+
+
+def make_server(config: Config, *, reload: bool = False) -> Granian:
+    return Granian(
+        # Named for the logs only: each worker calls load_worker_app.
+        "imageapi.server:load_worker_app",
+        address=config.host,
+        port=config.port,
+        interface=Interfaces.WSGI,
+        http=HTTPModes.http1,
+        workers=config.workers or os.cpu_count() or 1,
+        blocking_threads=APP_THREADS,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
+        log_level=config.log_level,
+        log_access=True,
+        workers_kill_timeout=GRACEFUL_SECONDS,
+        reload=reload,
+        reload_paths=[Path(__file__).parent],
+    )
+
+
+def load_worker_app(config: Config) -> WSGIApplication:
+    """Runs in each worker process, before it accepts a connection."""
+    limit_malloc_arenas()
+    configure_logging(config.log_level)
+    return create_worker_app(config)
+
+
+def limit_malloc_arenas() -> None:
     """Give the worker's threads 2 malloc arenas instead of up to 8 per core.
 
-    With gunicorn's threads and libvips' own, glibc creates an arena per
+    With the app's threads and libvips' own, glibc creates an arena per
     thread and seldom returns freed image buffers from them; two arenas took
     about 30 MiB off a worker's RSS after a few hundred thumbnails (see
     docs/benchmarks.md). A no-op where the C library has no ``mallopt``.
@@ -28,39 +87,3 @@ def limit_malloc_arenas(_server: object, _worker: object) -> None:
     mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
     if mallopt is not None:
         mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-
-
-class GunicornServer(BaseApplication):
-    """Each worker builds its own app (and engine) after the fork."""
-
-    def __init__(self, config: Config, *, reload: bool = False) -> None:
-        self._config = config
-        self._reload = reload
-        super().__init__()
-
-    def load_config(self) -> None:
-        workers = self._config.workers or os.cpu_count() or 1
-        settings = {
-            "bind": f"{self._config.host}:{self._config.port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": 4,
-            # gunicorn's largest; longer request lines get its HTML 414, as
-            # the OpenAPI document says (openapi/document.py URI_TOO_LONG).
-            "limit_request_line": 8190,
-            "reload": self._reload,
-            "accesslog": "-",
-            "loglevel": self._config.log_level,
-            "graceful_timeout": 10,
-            "proc_name": "imageapi",
-            "post_fork": limit_malloc_arenas,
-            # One shared socket in $HOME would clash between instances; the
-            # admin API and `imageapi serve` flags cover what it offers.
-            "control_socket_disable": True,
-        }
-        for key, value in settings.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        configure_logging(self._config.log_level)
-        return create_worker_app(self._config)

@@ -29,9 +29,8 @@ BODY_ERRORS = {
 }
 QUERY_ERRORS = {400: error("A query parameter is invalid; the description names it.")}
 URI_TOO_LONG = Response(
-    "The request line is over 8190 bytes: the HTTP server (gunicorn) refuses it "
-    "before the application sees it, with an HTML page.",
-    content={"text/html": {"type": "string"}},
+    "The URI is over 65,534 bytes: the HTTP server (granian) refuses it before "
+    "the application sees it, with an empty body."
 )
 SERVER_ERROR = error(
     "Something failed on our side (the database went away...); the description "

@@ -118,8 +118,8 @@ def test_every_error_response_is_the_shared_error_schema(document):
     }
     for path, method, operation in operations(document):
         for status, response in operation["responses"].items():
-            if status == "414":  # gunicorn's, before the app: documented as HTML
-                assert list(response["content"]) == ["text/html"]
+            if status == "414":  # granian's, before the app: no body
+                assert "content" not in response
             elif int(status) >= 400:
                 schema = response["content"]["application/json"]["schema"]
                 assert schema == error, (path, method, status)

@@ -26,7 +26,7 @@ class RunningServer:
     process: subprocess.Popen | None = None
 
     def stop(self) -> None:
-        """SIGTERM and wait: gunicorn shuts its workers down gracefully."""
+        """SIGTERM and wait: the server shuts its workers down gracefully."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=20)

@@ -1,4 +1,4 @@
-"""Accounts against the real server: gunicorn, real HTTP, requests."""
+"""Accounts against the real server: granian, real HTTP, requests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Usage and rate limits against the real server with two gunicorn workers."""
+"""Usage and rate limits against the real server with two workers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line: migrate, and the settings serve hands to gunicorn."""
+"""The command line: migrate, and the settings serve hands to granian."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from imageapi.app import create_app
 from imageapi.config import Config
 from imageapi.db.base import Base
 from imageapi.db.migrate import alembic_config
-from imageapi.server import GunicornServer
+from imageapi.server import GRACEFUL_SECONDS
+from imageapi.server import HEADER_READ_TIMEOUT_MS
+from imageapi.server import make_server
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -85,13 +87,22 @@ def test_bad_value_in_a_config_file_is_one_line(tmp_path):
     assert "limits.max_pixels" in result.stderr
 
 
-def test_serve_settings_reach_gunicorn():
+def test_serve_settings_reach_granian():
     config = Config(host="127.0.0.9", port=8123, workers=3)
-    server = GunicornServer(config, reload=True)
-    assert server.cfg.bind == ["127.0.0.9:8123"]
-    assert server.cfg.workers == 3
-    assert server.cfg.reload is True
-    assert GunicornServer(config).cfg.reload is False
+    server = make_server(config, reload=True)
+    assert (server.bind_addr, server.bind_port) == ("127.0.0.9", 8123)
+    assert server.workers == 3
+    assert server.interface == "wsgi"
+    assert server.http1_settings.keep_alive is True
+    assert server.http1_settings.header_read_timeout == HEADER_READ_TIMEOUT_MS
+    assert server.workers_kill_timeout == GRACEFUL_SECONDS
+    assert server.log_access is True
+    assert server.reload_on_changes is True
+    assert make_server(config).reload_on_changes is False
+
+
+def test_serve_defaults_to_one_worker_per_cpu():
+    assert make_server(Config(workers=0)).workers == (os.cpu_count() or 1)
 
 
 def test_libvips_limits_come_from_config(config):

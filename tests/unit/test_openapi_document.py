@@ -138,7 +138,7 @@ def test_query_model_fields_become_parameters(document):
         "200",
         "400",
         "401",
-        "414",  # every operation: gunicorn's request line limit
+        "414",  # every operation: granian's URI length limit
         "429",  # every operation: the rate limit
         "500",  # every operation: an unexpected failure
     }
