@@ -36,6 +36,10 @@ CONTENT_TYPES = {
 SUPPORTED = "JPEG, PNG, WebP, GIF, TIFF, AVIF or HEIC"
 # EXIF orientations 5-8 rotate by 90 degrees, so a viewer swaps width and height.
 TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}
+# A progressive JPEG is decoded from a buffer of every DCT coefficient (2 bytes
+# each) of the whole image; chroma planes are smaller by their subsampling.
+COEFFICIENT_BYTES = 2
+CHROMA_FRACTIONS = {"4:4:4": 1.0, "4:2:2": 0.5, "4:4:0": 0.5, "4:2:0": 0.25}
 
 
 class SourceTooLarge(InvalidInput):
@@ -65,6 +69,7 @@ def probe(path: Path, limits: Limits) -> ProbedImage:
     pages = _int_field(image, "n-pages", 1)
     page_height = _int_field(image, "page-height", image.height)
     _check_limits(image.width, page_height, pages, limits)
+    _check_decode_memory(image, loader, limits)
     orientation = _int_field(image, "orientation", 1)
     width, height = image.width, page_height
     if orientation in TRANSPOSING_ORIENTATIONS:
@@ -95,6 +100,40 @@ def _check_limits(width: int, height: int, pages: int, limits: Limits) -> None:
         raise SourceTooLarge(
             f"The image has {pages} frames or pages; this server accepts at most "
             f"{limits.max_frames}."
+        )
+
+
+def decode_memory(image: pyvips.Image, loader: str) -> int:
+    """Bytes that decoding the whole image holds at once, from its header.
+
+    Most files decode in strips and need little; two layouts cannot: a
+    progressive (multi-scan) JPEG keeps every coefficient of the image until
+    the last scan, and an interlaced (Adam7) PNG is decoded whole.
+    """
+    pixels = image.width * image.height
+    if loader == "jpegload" and _int_field(image, "jpeg-multiscan", 0):
+        subsample = (
+            image.get("jpeg-chroma-subsample")
+            if _has(image, "jpeg-chroma-subsample")
+            else "4:4:4"
+        )
+        chroma = CHROMA_FRACTIONS.get(subsample, 1.0)
+        planes = 1 + 2 * chroma if image.bands == 3 else image.bands
+        return int(pixels * planes * COEFFICIENT_BYTES)
+    if loader == "pngload" and _int_field(image, "interlaced", 0):
+        bits = _int_field(image, "bits-per-sample", 8)
+        return pixels * image.bands * max(1, bits // 8)
+    return 0
+
+
+def _check_decode_memory(image: pyvips.Image, loader: str, limits: Limits) -> None:
+    needed = decode_memory(image, loader)
+    if needed > limits.max_request_memory_bytes:
+        raise SourceTooLarge(
+            f"Decoding this {image.width}x{image.height} image (progressive or "
+            f"interlaced) needs about {needed} bytes of memory at once; this "
+            f"server allows {limits.max_request_memory_bytes}. Save it "
+            "non-progressive (baseline) or smaller."
         )
 
 

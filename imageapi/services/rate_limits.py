@@ -1,6 +1,6 @@
-"""Rate limits: requests per user per minute, and failed logins per IP + email.
+"""Rate limits: requests per user per minute, and failed logins.
 
-Both are fixed windows counted by the ``limits`` library, in a storage that all
+All are fixed windows counted by the ``limits`` library, in a storage that all
 worker processes share: Redis when configured, else the database. When that
 storage fails the limit is skipped (logged), rather than failing the request.
 """
@@ -155,9 +155,27 @@ class DisabledLoginThrottle(LoginThrottle):
         """Nothing to clear."""
 
 
+@dataclass(frozen=True)
+class _LoginLimit:
+    """One lockout rule: a window, what it counts by, and what it tells."""
+
+    window: _Window
+    identify: Callable[[str, str], str]
+    reason: str
+    cleared_by_success: bool
+
+
 class WindowLoginThrottle(LoginThrottle):
-    """Allows ``failures`` failed logins per pair in a fixed window, counted in
-    the shared rate-limit storage."""
+    """Failed logins in fixed windows, counted in the shared rate-limit storage.
+
+    Three counts, each off when 0: per client IP and email (``failures``: one
+    guesser at one account), per client IP whatever the email
+    (``per_address``: a flood of random emails, or one guesser spraying many
+    accounts) and per email from any address (``per_account``: a guesser
+    spread over many addresses). A success clears the first and the last; the
+    address count is not cleared, or an attacker with one account of their own
+    could reset it between guesses.
+    """
 
     def __init__(
         self,
@@ -165,32 +183,51 @@ class WindowLoginThrottle(LoginThrottle):
         failures: int,
         window_seconds: int,
         clock: Callable[[], float] = time.time,
+        *,
+        per_address: int = 0,
+        per_account: int = 0,
     ) -> None:
-        item = RateLimitItemPerSecond(failures, window_seconds)
-        self._window = _Window(storage, item, clock)
+        rules = (
+            (failures, _identifier, "for this account from your address", True),
+            (per_address, _address_identifier, "from your address", False),
+            (per_account, _account_identifier, "for this account", True),
+        )
+        self._limits = [
+            _LoginLimit(
+                _Window(storage, RateLimitItemPerSecond(amount, window_seconds), clock),
+                identify,
+                reason,
+                cleared,
+            )
+            for amount, identify, reason, cleared in rules
+            if amount
+        ]
 
     def check(self, client_ip: str, email: str) -> None:
-        """Raise TooManyRequests while the pair is locked out."""
-        identifier = _identifier(client_ip, email)
-        try:
-            if self._window.test(identifier):
+        """Raise TooManyRequests while any of the counts is over its limit."""
+        for rule in self._limits:
+            identifier = rule.identify(client_ip, email)
+            try:
+                if rule.window.test(identifier):
+                    continue
+                state = rule.window.state(identifier)
+            except StorageError as exc:
+                log.warning("rate limit storage unavailable: %s", exc)
                 return
-            state = self._window.state(identifier)
-        except StorageError as exc:
-            log.warning("rate limit storage unavailable: %s", exc)
-            return
-        retry_after = max(state.reset_seconds, 1)
-        raise TooManyRequests(
-            f"Too many failed logins for this account from your address. "
-            f"Retry in {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
+            retry_after = max(state.reset_seconds, 1)
+            raise TooManyRequests(
+                f"Too many failed logins {rule.reason}. Retry in {retry_after} s.",
+                headers={"Retry-After": str(retry_after)},
+            )
 
     def failed(self, client_ip: str, email: str) -> None:
-        self._guard(self._window.hit, _identifier(client_ip, email))
+        for rule in self._limits:
+            self._guard(rule.window.hit, rule.identify(client_ip, email))
 
     def succeeded(self, client_ip: str, email: str) -> None:
-        self._guard(self._window.clear, _identifier(client_ip, email))
+        for rule in self._limits:
+            if rule.cleared_by_success:
+                self._guard(rule.window.clear, rule.identify(client_ip, email))
 
     @staticmethod
     def _guard(action: Callable[[str], object], identifier: str) -> None:
@@ -204,3 +241,12 @@ def _identifier(client_ip: str, email: str) -> str:
     # Hashed: keeps keys short and keeps addresses and emails out of the storage.
     pair = f"{client_ip}\n{email.strip().lower()}"
     return "login/" + hashlib.sha256(pair.encode()).hexdigest()[:32]
+
+
+def _address_identifier(client_ip: str, email: str) -> str:
+    return "login-ip/" + hashlib.sha256(client_ip.encode()).hexdigest()[:32]
+
+
+def _account_identifier(client_ip: str, email: str) -> str:
+    key = email.strip().lower().encode()
+    return "login-account/" + hashlib.sha256(key).hexdigest()[:32]

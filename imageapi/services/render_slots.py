@@ -1,0 +1,108 @@
+"""Who may render now: bounded slots, a per-user share, a lane for cheap work.
+
+A worker process renders at most ``max_parallel_renders`` images at once.
+Without more than that, one user looping huge blurred enlargements fills every
+slot and everyone else's thumbnails wait seconds behind them. So:
+
+* each user holds at most ``max_user_parallel_renders`` slots, and at most
+  ``max_user_queued_renders`` more of their renders wait; past that the user
+  gets 429 at once rather than a growing queue;
+* expensive renders (estimated work over ``cheap_render_pixels``) may take
+  all slots but one: the last slot is kept for cheap ones, so a thumbnail never
+  queues behind a ten-second render.
+
+The counts are per worker process, not shared: a shared count (Redis or the
+database) would cost a round trip on every render and leave stale counts when
+a worker dies mid-render. With W workers a user can run W times the per-worker
+share, which still leaves every worker's reserved slot to others.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from imageapi.errors import TooManyRequests
+from imageapi.processing.deadline import RenderTimeout
+
+# What a refused user is told to wait: renders take from milliseconds to the
+# time limit; a second is a polite retry interval either way.
+RETRY_AFTER_SECONDS = 1
+
+
+class RenderSlots:
+    def __init__(
+        self,
+        parallel: int,
+        user_parallel: int,
+        user_queued: int,
+    ) -> None:
+        self._parallel = parallel
+        # With a single slot there is nothing to reserve.
+        self._expensive_parallel = max(1, parallel - 1)
+        self._user_parallel = user_parallel
+        self._user_queued = user_queued
+        self._condition = threading.Condition()
+        self._running = 0
+        self._running_expensive = 0
+        self._running_by_user: Counter[str] = Counter()
+        self._waiting_by_user: Counter[str] = Counter()
+
+    @contextmanager
+    def slot(self, user_id: str, *, expensive: bool, timeout: float) -> Iterator[None]:
+        """Hold a render slot for ``user_id`` for the duration of the block.
+
+        Raises:
+            TooManyRequests: the user already has its share running and its
+                queue is full (429, Retry-After).
+            RenderTimeout: no slot freed up within ``timeout`` seconds (503).
+        """
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            if not self._may_start(user_id, expensive):
+                if self._waiting_by_user[user_id] >= self._user_queued:
+                    raise TooManyRequests(
+                        "You have too many images rendering at once; retry "
+                        f"in {RETRY_AFTER_SECONDS} s.",
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                    )
+                self._wait(user_id, expensive, deadline)
+            self._running += 1
+            self._running_expensive += expensive
+            self._running_by_user[user_id] += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._running -= 1
+                self._running_expensive -= expensive
+                self._running_by_user[user_id] -= 1
+                if not self._running_by_user[user_id]:
+                    del self._running_by_user[user_id]
+                self._condition.notify_all()
+
+    def _wait(self, user_id: str, expensive: bool, deadline: float) -> None:
+        self._waiting_by_user[user_id] += 1
+        try:
+            while not self._may_start(user_id, expensive):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RenderTimeout(
+                        "Every render slot stayed busy for the whole time "
+                        "limit; try again."
+                    )
+                self._condition.wait(remaining)
+        finally:
+            self._waiting_by_user[user_id] -= 1
+            if not self._waiting_by_user[user_id]:
+                del self._waiting_by_user[user_id]
+
+    def _may_start(self, user_id: str, expensive: bool) -> bool:
+        if self._running >= self._parallel:
+            return False
+        if self._running_by_user[user_id] >= self._user_parallel:
+            return False
+        return not (expensive and self._running_expensive >= self._expensive_parallel)

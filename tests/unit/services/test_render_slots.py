@@ -1,0 +1,82 @@
+"""Render slots: a per-user share, a bounded per-user queue, a cheap lane."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from imageapi.errors import TooManyRequests
+from imageapi.processing.deadline import RenderTimeout
+from imageapi.services.render_slots import RenderSlots
+
+WAIT = 30  # seconds; only reached if the code under test hangs
+
+
+@contextmanager
+def held(slots: RenderSlots, user: str, *, expensive: bool) -> Iterator[None]:
+    """Hold a slot in another thread until the block ends."""
+    entered, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with slots.slot(user, expensive=expensive, timeout=WAIT):
+            entered.set()
+            release.wait(WAIT)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert entered.wait(WAIT)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(WAIT)
+
+
+def test_a_user_over_its_share_with_a_full_queue_gets_429_at_once():
+    slots = RenderSlots(parallel=4, user_parallel=1, user_queued=0)
+    with held(slots, "greedy", expensive=False):
+        with (
+            pytest.raises(TooManyRequests) as refused,
+            slots.slot("greedy", expensive=False, timeout=WAIT),
+        ):
+            pass
+        assert refused.value.headers["Retry-After"] == "1"
+        with slots.slot("other", expensive=False, timeout=WAIT):
+            pass  # another user is served meanwhile
+
+
+def test_a_queued_render_starts_when_the_users_slot_frees():
+    slots = RenderSlots(parallel=4, user_parallel=1, user_queued=1)
+    started = threading.Event()
+
+    def queued() -> None:
+        with slots.slot("user", expensive=False, timeout=WAIT):
+            started.set()
+
+    with held(slots, "user", expensive=False):
+        thread = threading.Thread(target=queued)
+        thread.start()
+        assert not started.wait(0.2)  # waits behind the held slot
+    thread.join(WAIT)
+    assert started.is_set()
+
+
+def test_the_last_slot_is_kept_for_cheap_renders():
+    slots = RenderSlots(parallel=2, user_parallel=2, user_queued=4)
+    with held(slots, "greedy", expensive=True):
+        with (
+            pytest.raises(RenderTimeout),
+            slots.slot("other", expensive=True, timeout=0.1),
+        ):
+            pass
+        with slots.slot("other", expensive=False, timeout=WAIT):
+            pass  # a thumbnail goes past the expensive render
+
+
+def test_a_single_slot_is_not_reserved():
+    slots = RenderSlots(parallel=1, user_parallel=1, user_queued=0)
+    with slots.slot("user", expensive=True, timeout=WAIT):
+        pass
