@@ -140,14 +140,16 @@ class Limits(BaseModel):
     )
     max_user_parallel_renders: int = limit(
         2,
-        "Renders one user may have running at once in one worker process.",
+        "Expensive renders (see cheap_render_pixels) one user may have running "
+        "at once in one worker process.",
         exceeded="429 with Retry-After once max_user_queued_renders more wait "
         "(until then, renders wait)",
         ge=1,
     )
     max_user_queued_renders: int = limit(
         1,
-        "Renders of one user that may wait for a slot in one worker process; "
+        "Expensive renders of one user that may wait for a slot in one worker "
+        "process; "
         "with max_user_parallel_renders, keep it below the server's threads "
         "per worker so others always find a thread.",
         exceeded="429 with Retry-After, at once",
@@ -163,7 +165,7 @@ class Limits(BaseModel):
         ge=0,
     )
     max_parallel_password_hashes: int = limit(
-        2,
+        1,
         "Password hashes (argon2, memory-hard) computed at once per worker "
         "process, at login and registration.",
         exceeded="429 with Retry-After once max_queued_password_hashes more "
@@ -171,8 +173,10 @@ class Limits(BaseModel):
         ge=1,
     )
     max_queued_password_hashes: int = limit(
-        8,
-        "Logins or registrations that may wait for a hashing slot per worker.",
+        1,
+        "Logins or registrations that may wait for a hashing slot per worker; "
+        "with max_parallel_password_hashes, keep it below the server's threads "
+        "per worker so other requests always find a thread.",
         exceeded="429 with Retry-After, at once",
         ge=0,
     )
@@ -189,7 +193,7 @@ class Limits(BaseModel):
         ge=0,
     )
     login_failures_per_address: int = limit(
-        100,
+        30,
         "Failed logins per client IP, whatever the email, before a lockout; 0 = off.",
         exceeded="429 with Retry-After until the window ends",
         ge=0,

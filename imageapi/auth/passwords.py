@@ -31,8 +31,8 @@ class Passwords:
         memory_kib: int,
         parallelism: int,
         *,
-        parallel: int = 2,
-        queued: int = 8,
+        parallel: int,
+        queued: int,
     ) -> None:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism

@@ -4,12 +4,15 @@ A worker process renders at most ``max_parallel_renders`` images at once.
 Without more than that, one user looping huge blurred enlargements fills every
 slot and everyone else's thumbnails wait seconds behind them. So:
 
-* each user holds at most ``max_user_parallel_renders`` slots, and at most
-  ``max_user_queued_renders`` more of their renders wait; past that the user
-  gets 429 at once rather than a growing queue;
 * expensive renders (estimated work over ``cheap_render_pixels``) may take
   all slots but one: the last slot is kept for cheap ones, so a thumbnail never
-  queues behind a ten-second render.
+  queues behind a ten-second render;
+* each user runs at most ``max_user_parallel_renders`` expensive renders, and
+  at most ``max_user_queued_renders`` more wait; past that the user gets 429
+  at once rather than a growing queue that holds server threads.
+
+Cheap renders are not counted per user: a page of thumbnails loads in
+parallel, each takes milliseconds, and the per-user request rate bounds them.
 
 The counts are per worker process, not shared: a shared count (Redis or the
 database) would cost a round trip on every render and leave stale counts when
@@ -48,7 +51,7 @@ class RenderSlots:
         self._condition = threading.Condition()
         self._running = 0
         self._running_expensive = 0
-        self._running_by_user: Counter[str] = Counter()
+        self._expensive_by_user: Counter[str] = Counter()
         self._waiting_by_user: Counter[str] = Counter()
 
     @contextmanager
@@ -56,14 +59,14 @@ class RenderSlots:
         """Hold a render slot for ``user_id`` for the duration of the block.
 
         Raises:
-            TooManyRequests: the user already has its share running and its
-                queue is full (429, Retry-After).
+            TooManyRequests: an expensive render, and the user already has
+                its share running and its queue full (429, Retry-After).
             RenderTimeout: no slot freed up within ``timeout`` seconds (503).
         """
         deadline = time.monotonic() + timeout
         with self._condition:
             if not self._may_start(user_id, expensive):
-                if self._waiting_by_user[user_id] >= self._user_queued:
+                if expensive and self._waiting_by_user[user_id] >= self._user_queued:
                     raise TooManyRequests(
                         "You have too many images rendering at once; retry "
                         f"in {RETRY_AFTER_SECONDS} s.",
@@ -72,20 +75,20 @@ class RenderSlots:
                 self._wait(user_id, expensive, deadline)
             self._running += 1
             self._running_expensive += expensive
-            self._running_by_user[user_id] += 1
+            self._expensive_by_user[user_id] += expensive
         try:
             yield
         finally:
             with self._condition:
                 self._running -= 1
                 self._running_expensive -= expensive
-                self._running_by_user[user_id] -= 1
-                if not self._running_by_user[user_id]:
-                    del self._running_by_user[user_id]
+                self._expensive_by_user[user_id] -= expensive
+                if not self._expensive_by_user[user_id]:
+                    del self._expensive_by_user[user_id]
                 self._condition.notify_all()
 
     def _wait(self, user_id: str, expensive: bool, deadline: float) -> None:
-        self._waiting_by_user[user_id] += 1
+        self._waiting_by_user[user_id] += expensive
         try:
             while not self._may_start(user_id, expensive):
                 remaining = deadline - time.monotonic()
@@ -96,13 +99,16 @@ class RenderSlots:
                     )
                 self._condition.wait(remaining)
         finally:
-            self._waiting_by_user[user_id] -= 1
+            self._waiting_by_user[user_id] -= expensive
             if not self._waiting_by_user[user_id]:
                 del self._waiting_by_user[user_id]
 
     def _may_start(self, user_id: str, expensive: bool) -> bool:
         if self._running >= self._parallel:
             return False
-        if self._running_by_user[user_id] >= self._user_parallel:
-            return False
-        return not (expensive and self._running_expensive >= self._expensive_parallel)
+        if not expensive:
+            return True
+        return (
+            self._running_expensive < self._expensive_parallel
+            and self._expensive_by_user[user_id] < self._user_parallel
+        )

@@ -123,10 +123,7 @@ def test_one_users_churn_evicts_its_own_derivatives_first(config, make_app):
     assert fetch(greedy, greedy_image, "width=150").headers["x-cache"] == "MISS"
 
 
-def test_identical_cold_requests_in_parallel_agree(config, make_app):
-    # Room for all 16 to queue: one user's parallel renders are capped.
-    client = app_with(make_app, config, limits={"max_user_queued_renders": 16})
-    api = ApiClient.signed_up(client, "racer@example.com")
+def test_identical_cold_requests_in_parallel_agree(config, api):
     image = upload_image(api, photo(600, 400), ".jpg")
     query = "width=210&height=140&fit=cover&format=webp&sharpen"
     with ThreadPoolExecutor(max_workers=8) as pool:

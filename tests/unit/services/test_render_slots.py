@@ -37,15 +37,17 @@ def held(slots: RenderSlots, user: str, *, expensive: bool) -> Iterator[None]:
 
 def test_a_user_over_its_share_with_a_full_queue_gets_429_at_once():
     slots = RenderSlots(parallel=4, user_parallel=1, user_queued=0)
-    with held(slots, "greedy", expensive=False):
+    with held(slots, "greedy", expensive=True):
         with (
             pytest.raises(TooManyRequests) as refused,
-            slots.slot("greedy", expensive=False, timeout=WAIT),
+            slots.slot("greedy", expensive=True, timeout=WAIT),
         ):
             pass
         assert refused.value.headers["Retry-After"] == "1"
-        with slots.slot("other", expensive=False, timeout=WAIT):
+        with slots.slot("other", expensive=True, timeout=WAIT):
             pass  # another user is served meanwhile
+        with slots.slot("greedy", expensive=False, timeout=WAIT):
+            pass  # cheap renders are not counted per user
 
 
 def test_a_queued_render_starts_when_the_users_slot_frees():
@@ -53,10 +55,10 @@ def test_a_queued_render_starts_when_the_users_slot_frees():
     started = threading.Event()
 
     def queued() -> None:
-        with slots.slot("user", expensive=False, timeout=WAIT):
+        with slots.slot("user", expensive=True, timeout=WAIT):
             started.set()
 
-    with held(slots, "user", expensive=False):
+    with held(slots, "user", expensive=True):
         thread = threading.Thread(target=queued)
         thread.start()
         assert not started.wait(0.2)  # waits behind the held slot
