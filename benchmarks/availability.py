@@ -241,13 +241,13 @@ def main() -> None:
                     with PeakRss(process.pid) as rss:
                         started = time.perf_counter()
                         render = requests.get(
-                            f"{base}/api/v1/images/{image_id}/content?width=1000",
+                            f"{base}/api/v1/images/{image_id}/content?width=1000&format=webp",
                             headers=headers,
                             timeout=TIMEOUT,
                         )
                         took = time.perf_counter() - started
                     print(
-                        f"render that animation at width=1000{'':<7} "
+                        f"render it: width=1000&format=webp{'':<7} "
                         f"{render.status_code}  {took:5.2f} s  peak worker RSS "
                         f"{rss.peak_mib:6.1f} MiB (from {rss.start_mib:.1f})"
                     )

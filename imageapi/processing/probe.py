@@ -16,6 +16,7 @@ import pyvips
 from imageapi.errors import InvalidInput
 from imageapi.errors import UnsupportedImage
 from imageapi.limits import Limits
+from imageapi.processing.tiff_pages import count_pages
 
 FORMATS_BY_LOADER = {
     "jpegload": "jpeg",
@@ -58,6 +59,15 @@ class ProbedImage:
 
 def probe(path: Path, limits: Limits) -> ProbedImage:
     """Identify the image at ``path`` from its header and enforce the limits."""
+    if limits.max_frames:
+        # libvips counts a TIFF's pages while reading its header, at a cost
+        # that grows with the count: check the count first, cheaply.
+        pages = count_pages(path, stop_after=limits.max_frames + 1)
+        if pages is not None and pages > limits.max_frames:
+            raise SourceTooLarge(
+                f"The image has more than {limits.max_frames} frames or pages; "
+                f"this server accepts at most {limits.max_frames}."
+            )
     try:
         image = pyvips.Image.new_from_file(str(path), access="sequential")
         loader = image.get("vips-loader").removesuffix("_source")

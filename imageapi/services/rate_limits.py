@@ -29,6 +29,10 @@ from imageapi.errors import TooManyRequests
 
 log = logging.getLogger(__name__)
 
+# Lockouts each process remembers (to refuse without asking the storage)
+# before it forgets them all and asks again.
+REMEMBERED_MAX = 10_000
+
 
 def create_rate_limit_storage(config: Config, engine: Engine) -> Storage:
     """Redis when ``redis_url`` is set, else the database behind ``engine``."""
@@ -99,6 +103,11 @@ class RequestRateLimit:
         self._storage = storage
         self._limit = requests_per_minute
         self._clock = clock
+        # Users known to be over the limit, with the window they are over it
+        # in: their further requests in that window are refused without a
+        # storage round trip, so a client looping on 429s costs (nearly)
+        # nothing. Per process; cleared when it grows past a bound.
+        self._over: dict[str, int] = {}
 
     def hit(self, user_id: str) -> RateLimitState | None:
         """Count one request; raise TooManyRequests past the limit.
@@ -108,6 +117,9 @@ class RequestRateLimit:
         """
         now = self._clock()
         window = int(now // self.WINDOW_SECONDS)
+        reset = max(1, math.ceil((window + 1) * self.WINDOW_SECONDS - now))
+        if self._over.get(user_id) == window:
+            self._refuse(RateLimitState(self._limit, 0, reset))
         try:
             count = self._storage.incr(
                 f"requests/{user_id}/{window}", self.WINDOW_SECONDS
@@ -115,15 +127,21 @@ class RequestRateLimit:
         except StorageError as exc:
             log.warning("rate limit storage unavailable: %s", exc)
             return None
-        reset = max(1, math.ceil((window + 1) * self.WINDOW_SECONDS - now))
         state = RateLimitState(self._limit, max(0, self._limit - count), reset)
         if count > self._limit:
-            raise TooManyRequests(
-                f"More than {state.limit} requests in a minute. "
-                f"Retry in {state.reset_seconds} s.",
-                headers={**state.headers(), "Retry-After": str(state.reset_seconds)},
-            )
+            if len(self._over) >= REMEMBERED_MAX:
+                self._over.clear()
+            self._over[user_id] = window
+            self._refuse(state)
         return state
+
+    @staticmethod
+    def _refuse(state: RateLimitState) -> None:
+        raise TooManyRequests(
+            f"More than {state.limit} requests in a minute. "
+            f"Retry in {state.reset_seconds} s.",
+            headers={**state.headers(), "Retry-After": str(state.reset_seconds)},
+        )
 
 
 class LoginThrottle(abc.ABC):
@@ -192,6 +210,10 @@ class WindowLoginThrottle(LoginThrottle):
             (per_address, _address_identifier, "from your address", False),
             (per_account, _account_identifier, "for this account", True),
         )
+        self._clock = clock
+        # Identifiers known to be locked out, until when (clock seconds): a
+        # flood past its lockout is refused without a storage round trip.
+        self._locked_until: dict[str, float] = {}
         self._limits = [
             _LoginLimit(
                 _Window(storage, RateLimitItemPerSecond(amount, window_seconds), clock),
@@ -205,8 +227,12 @@ class WindowLoginThrottle(LoginThrottle):
 
     def check(self, client_ip: str, email: str) -> None:
         """Raise TooManyRequests while any of the counts is over its limit."""
+        now = self._clock()
         for rule in self._limits:
             identifier = rule.identify(client_ip, email)
+            until = self._locked_until.get(identifier, 0.0)
+            if until > now:
+                self._refuse(rule, math.ceil(until - now))
             try:
                 if rule.window.test(identifier):
                     continue
@@ -215,10 +241,17 @@ class WindowLoginThrottle(LoginThrottle):
                 log.warning("rate limit storage unavailable: %s", exc)
                 return
             retry_after = max(state.reset_seconds, 1)
-            raise TooManyRequests(
-                f"Too many failed logins {rule.reason}. Retry in {retry_after} s.",
-                headers={"Retry-After": str(retry_after)},
-            )
+            if len(self._locked_until) >= REMEMBERED_MAX:
+                self._locked_until.clear()
+            self._locked_until[identifier] = now + retry_after
+            self._refuse(rule, retry_after)
+
+    @staticmethod
+    def _refuse(rule: _LoginLimit, retry_after: int) -> None:
+        raise TooManyRequests(
+            f"Too many failed logins {rule.reason}. Retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
 
     def failed(self, client_ip: str, email: str) -> None:
         for rule in self._limits:
