@@ -10,7 +10,9 @@ and measures one user's first-request thumbnails (a 256-px thumbnail of a
 * while a greedy user loops 4 clients of
   ``width=8192&height=8192&fit=fill&enlarge=1&blur=100`` (varying the quality
   to miss the cache);
-* while 8 clients post logins with random emails.
+* while 8 clients post logins with random emails: paced at ``--flood-rate``
+  attempts per second in all (10 by default, about the rate a flood reached
+  when every attempt ran a hash), then as fast as answers come.
 
 Then it uploads hostile files (a JPEG cut short after its header, a
 progressive 10000x10000 JPEG, a 100,000-page TIFF, a 100-frame 1000x1000
@@ -43,6 +45,7 @@ from benchmarks.server import worker_pids
 
 GREEDY = "width=8192&height=8192&fit=fill&enlarge=1&blur=100&quality={}"
 TIMEOUT = 120
+FLOOD_CLIENTS = 8
 
 
 class PeakRss:
@@ -120,11 +123,15 @@ def greedy_client(base: str, token: str, image_id: str) -> Callable:
     return loop
 
 
-def login_flood(base: str) -> Callable:
+def login_flood(base: str, interval: float) -> Callable:
+    """Logins with random emails, one every ``interval`` s per client (0: no pause)."""
+
     def loop(stop: threading.Event) -> Counter:
         session = requests.Session()
         statuses: Counter = Counter()
-        while not stop.is_set():
+        next_at = time.monotonic()
+        while not stop.wait(max(0.0, next_at - time.monotonic())):
+            next_at += interval
             answer = session.post(
                 f"{base}/api/v1/sessions",
                 json={
@@ -160,7 +167,8 @@ def hostile_files(work: Path) -> dict[str, tuple[bytes, str]]:
     pages.set_type(pyvips.GValue.gint_type, "page-height", 4)
     frames = [
         pyvips.Image.black(1000, 1000)
-        .new_from_image([n % 256, 255 - n % 256, 128])
+        # Colours far apart: the encoder merges frames that look alike.
+        .new_from_image([n * 53 % 256, n * 97 % 256, n * 151 % 256])
         .copy(interpretation="srgb")
         for n in range(100)
     ]
@@ -181,6 +189,12 @@ def hostile_files(work: Path) -> dict[str, tuple[bytes, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument(
+        "--flood-rate",
+        type=float,
+        default=10,
+        help="login attempts per second of the paced flood (all clients)",
+    )
     args = parser.parse_args()
     photo = pyvips.Image.gaussnoise(1600, 1200, sigma=40, mean=128).cast("uchar")
     photo_bytes = photo.bandjoin([photo, photo]).jpegsave_buffer(Q=90)
@@ -214,9 +228,16 @@ def main() -> None:
                     greedy_client(base, greedy, ids["greedy"]), 4, measure(40)
                 )
             report("with greedy renderer", latencies, rss, load)
-            with PeakRss(process.pid) as rss:
-                (latencies, _), load = under_load(login_flood(base), 8, measure(80))
-            report("with login flood", latencies, rss, load)
+            for name, rate, offset in (
+                (f"with login flood {args.flood_rate:g}/s", args.flood_rate, 80),
+                ("with login flood, no pause", 0, 120),
+            ):
+                interval = FLOOD_CLIENTS / rate if rate else 0.0
+                with PeakRss(process.pid) as rss:
+                    (latencies, _), load = under_load(
+                        login_flood(base, interval), FLOOD_CLIENTS, measure(offset)
+                    )
+                report(name, latencies, rss, load)
 
             hostile = hostile_files(work)
             # A fresh user: the greedy one may have used up its request rate.
