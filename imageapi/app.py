@@ -169,7 +169,12 @@ def _build_services(
         images=images,
         tags=TagService(db),
         renditions=RenditionService(
-            db, storage, config.processing, config.limits, clock
+            db,
+            storage,
+            config.processing,
+            config.limits,
+            clock,
+            lock_dir=config.data_dir / "locks",
         ),
         usage=UsageService(db, clock),
         quotas=quotas,

@@ -164,6 +164,15 @@ class Limits(BaseModel):
         "an expensive render waits for a slot not kept for cheap ones)",
         ge=0,
     )
+    max_host_expensive_renders: int = limit(
+        0,
+        "Expensive renders (see cheap_render_pixels) running at once on this "
+        "host, all worker processes together; 0 = half the host's cores, at "
+        "least 1.",
+        exceeded="503 if none frees up within timeout_seconds (until then, "
+        "expensive renders wait)",
+        ge=0,
+    )
     max_parallel_password_hashes: int = limit(
         1,
         "Password hashes (argon2, memory-hard) computed at once per worker "

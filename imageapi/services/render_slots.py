@@ -18,15 +18,23 @@ The counts are per worker process, not shared: a shared count (Redis or the
 database) would cost a round trip on every render and leave stale counts when
 a worker dies mid-render. With W workers a user can run W times the per-worker
 share, which still leaves every worker's reserved slot to others.
+
+One count is shared by the workers of a host, cheaply: expensive renders also
+take one of ``max_host_expensive_renders`` lock files (``flock``), so however
+many workers there are, expensive work leaves cores to the cheap. The kernel
+releases a dead worker's locks, so nothing goes stale.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from imageapi.errors import TooManyRequests
 from imageapi.processing.deadline import RenderTimeout
@@ -34,6 +42,49 @@ from imageapi.processing.deadline import RenderTimeout
 # What a refused user is told to wait: renders take from milliseconds to the
 # time limit; a second is a polite retry interval either way.
 RETRY_AFTER_SECONDS = 1
+# How often a render waiting for a host-wide lock tries again.
+LOCK_POLL_SECONDS = 0.025
+
+
+class HostLane:
+    """At most ``count`` holders among every process of this host.
+
+    Each holder locks one of ``count`` files with ``flock``; a file is opened
+    for every attempt, so threads of one process exclude each other too.
+    """
+
+    def __init__(self, directory: Path, count: int) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self._paths = [directory / f"expensive-render-{n}.lock" for n in range(count)]
+
+    @contextmanager
+    def hold(self, deadline: float) -> Iterator[None]:
+        """Hold a place until the block ends; RenderTimeout past ``deadline``."""
+        descriptor = self._acquire(deadline)
+        try:
+            yield
+        finally:
+            os.close(descriptor)  # closing releases the lock
+
+    def _acquire(self, deadline: float) -> int:
+        while True:
+            for path in self._paths:
+                descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(descriptor)
+                    continue
+                return descriptor
+            if time.monotonic() >= deadline:
+                raise _busy()
+            time.sleep(LOCK_POLL_SECONDS)
+
+
+def _busy() -> RenderTimeout:
+    return RenderTimeout(
+        "Every render slot stayed busy for the whole time limit; try again."
+    )
 
 
 class RenderSlots:
@@ -42,7 +93,9 @@ class RenderSlots:
         parallel: int,
         user_parallel: int,
         user_queued: int,
+        host_lane: HostLane,
     ) -> None:
+        self._host_lane = host_lane
         self._parallel = parallel
         # With a single slot there is nothing to reserve.
         self._expensive_parallel = max(1, parallel - 1)
@@ -77,7 +130,11 @@ class RenderSlots:
             self._running_expensive += expensive
             self._expensive_by_user[user_id] += expensive
         try:
-            yield
+            if expensive:
+                with self._host_lane.hold(deadline):
+                    yield
+            else:
+                yield
         finally:
             with self._condition:
                 self._running -= 1
@@ -93,10 +150,7 @@ class RenderSlots:
             while not self._may_start(user_id, expensive):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise RenderTimeout(
-                        "Every render slot stayed busy for the whole time "
-                        "limit; try again."
-                    )
+                    raise _busy()
                 self._condition.wait(remaining)
         finally:
             self._waiting_by_user[user_id] -= expensive

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +43,7 @@ from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.source import choose_source
 from imageapi.processing.source import copy_scale
+from imageapi.services.render_slots import HostLane
 from imageapi.services.render_slots import RenderSlots
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
@@ -86,6 +89,7 @@ class RenditionService:
         processing: ProcessingConfig,
         limits: Limits,
         clock: Callable[[], datetime],
+        lock_dir: Path,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -104,6 +108,7 @@ class RenditionService:
             processing.max_parallel_renders,
             limits.max_user_parallel_renders,
             limits.max_user_queued_renders,
+            HostLane(lock_dir, _host_expensive_renders(limits)),
         )
         self._added_lock = threading.Lock()
         self._added_since_check = 0
@@ -324,3 +329,9 @@ class RenditionService:
         with self._db.write() as uow:
             uow.derivatives.touch(cached.id, now)
             uow.commit()
+
+
+def _host_expensive_renders(limits: Limits) -> int:
+    if limits.max_host_expensive_renders:
+        return limits.max_host_expensive_renders
+    return max(1, (os.cpu_count() or 1) // 2)

@@ -10,6 +10,7 @@ import pytest
 
 from imageapi.errors import TooManyRequests
 from imageapi.processing.deadline import RenderTimeout
+from imageapi.services.render_slots import HostLane
 from imageapi.services.render_slots import RenderSlots
 
 WAIT = 30  # seconds; only reached if the code under test hangs
@@ -35,8 +36,13 @@ def held(slots: RenderSlots, user: str, *, expensive: bool) -> Iterator[None]:
         thread.join(WAIT)
 
 
-def test_a_user_over_its_share_with_a_full_queue_gets_429_at_once():
-    slots = RenderSlots(parallel=4, user_parallel=1, user_queued=0)
+@pytest.fixture
+def lane(tmp_path) -> HostLane:
+    return HostLane(tmp_path / "locks", 4)
+
+
+def test_a_user_over_its_share_with_a_full_queue_gets_429_at_once(lane):
+    slots = RenderSlots(parallel=4, user_parallel=1, user_queued=0, host_lane=lane)
     with held(slots, "greedy", expensive=True):
         with (
             pytest.raises(TooManyRequests) as refused,
@@ -50,8 +56,8 @@ def test_a_user_over_its_share_with_a_full_queue_gets_429_at_once():
             pass  # cheap renders are not counted per user
 
 
-def test_a_queued_render_starts_when_the_users_slot_frees():
-    slots = RenderSlots(parallel=4, user_parallel=1, user_queued=1)
+def test_a_queued_render_starts_when_the_users_slot_frees(lane):
+    slots = RenderSlots(parallel=4, user_parallel=1, user_queued=1, host_lane=lane)
     started = threading.Event()
 
     def queued() -> None:
@@ -66,8 +72,8 @@ def test_a_queued_render_starts_when_the_users_slot_frees():
     assert started.is_set()
 
 
-def test_the_last_slot_is_kept_for_cheap_renders():
-    slots = RenderSlots(parallel=2, user_parallel=2, user_queued=4)
+def test_the_last_slot_is_kept_for_cheap_renders(lane):
+    slots = RenderSlots(parallel=2, user_parallel=2, user_queued=4, host_lane=lane)
     with held(slots, "greedy", expensive=True):
         with (
             pytest.raises(RenderTimeout),
@@ -78,7 +84,26 @@ def test_the_last_slot_is_kept_for_cheap_renders():
             pass  # a thumbnail goes past the expensive render
 
 
-def test_a_single_slot_is_not_reserved():
-    slots = RenderSlots(parallel=1, user_parallel=1, user_queued=0)
+def test_a_single_slot_is_not_reserved(lane):
+    slots = RenderSlots(parallel=1, user_parallel=1, user_queued=0, host_lane=lane)
     with slots.slot("user", expensive=True, timeout=WAIT):
         pass
+
+
+def test_the_host_lane_is_shared_by_every_holder_of_its_files(tmp_path):
+    """Two lanes over one directory stand for two worker processes."""
+    first, second = HostLane(tmp_path, 1), HostLane(tmp_path, 1)
+    slots = RenderSlots(parallel=4, user_parallel=4, user_queued=4, host_lane=first)
+    other_worker = RenderSlots(
+        parallel=4, user_parallel=4, user_queued=4, host_lane=second
+    )
+    with held(slots, "greedy", expensive=True):
+        with (
+            pytest.raises(RenderTimeout),
+            other_worker.slot("other", expensive=True, timeout=0.1),
+        ):
+            pass
+        with other_worker.slot("other", expensive=False, timeout=WAIT):
+            pass  # cheap renders take no host lock
+    with other_worker.slot("other", expensive=True, timeout=WAIT):
+        pass  # released with the first worker's render
