@@ -169,7 +169,12 @@ def _build_services(
         images=images,
         tags=TagService(db),
         renditions=RenditionService(
-            db, storage, config.processing, config.limits, clock
+            db,
+            storage,
+            config.processing,
+            config.limits,
+            clock,
+            lock_dir=config.data_dir / "locks",
         ),
         usage=UsageService(db, clock),
         quotas=quotas,
@@ -194,6 +199,8 @@ def _passwords(config: Config) -> Passwords:
         config.auth.argon2_time_cost,
         config.auth.argon2_memory_kib,
         config.auth.argon2_parallelism,
+        parallel=config.limits.max_parallel_password_hashes,
+        queued=config.limits.max_queued_password_hashes,
     )
 
 
@@ -208,12 +215,19 @@ def make_usage_recorder(
 
 
 def _login_throttle(config: Config, storage: RateLimitStorage) -> LoginThrottle:
-    if not config.limits.login_failures:
+    limits = config.limits
+    if not (
+        limits.login_failures
+        or limits.login_failures_per_address
+        or limits.login_failures_per_account
+    ):
         return DisabledLoginThrottle()
     return WindowLoginThrottle(
         storage,
-        config.limits.login_failures,
-        config.limits.login_failure_window_seconds,
+        limits.login_failures,
+        limits.login_failure_window_seconds,
+        per_address=limits.login_failures_per_address,
+        per_account=limits.login_failures_per_account,
     )
 
 

@@ -161,6 +161,13 @@ class ProcessingConfig(Section):
         description="Total size of cached derivatives; least recently used ones "
         "are evicted past it.",
     )
+    derivative_cache_user_percent: int = Field(
+        10,
+        ge=1,
+        le=100,
+        description="Share of derivative_cache_bytes one user's derivatives may "
+        "fill, in percent; past it that user's least recently used ones go first.",
+    )
 
     @field_validator("presets", mode="before")
     @classmethod

@@ -123,7 +123,7 @@ class Limits(BaseModel):
         ge=0,
     )
     max_frames: int = limit(
-        0,
+        1000,
         "Frames or pages of one image (animations, multi-page TIFF); 0 = only "
         "max_pixels applies.",
         exceeded="422 on upload, before decoding",
@@ -131,12 +131,63 @@ class Limits(BaseModel):
     )
     max_request_memory_bytes: int = limit(
         256 * MIB,
-        "Memory one request may use, in bytes; enforced (before decoding) "
-        "where a whole image is held in memory: transforms that hold the "
-        "resized image, every frame (rotations and smart crops), and HEIC "
-        "uploads, which are decoded whole.",
-        exceeded="422 on transform or HEIC upload, before decoding",
+        "Memory one request may use, in bytes, estimated before decoding: "
+        "uploads that decode whole (progressive JPEG, interlaced PNG, HEIC) and "
+        "transforms that hold an image in memory (animations, rotations, "
+        "smart crops).",
+        exceeded="422 on upload and on transform, before decoding",
         ge=MIB,
+    )
+    max_user_parallel_renders: int = limit(
+        2,
+        "Expensive renders (see cheap_render_pixels) one user may have running "
+        "at once in one worker process.",
+        exceeded="429 with Retry-After once max_user_queued_renders more wait "
+        "(until then, renders wait)",
+        ge=1,
+    )
+    max_user_queued_renders: int = limit(
+        1,
+        "Expensive renders of one user that may wait for a slot in one worker "
+        "process; "
+        "with max_user_parallel_renders, keep it below the server's threads "
+        "per worker so others always find a thread.",
+        exceeded="429 with Retry-After, at once",
+        ge=0,
+    )
+    cheap_render_pixels: int = limit(
+        16_000_000,
+        "Estimated work of a render (pixels decoded plus pixels produced, "
+        "these times 1 + blur and sharpen sigma) up to which it is cheap; only "
+        "cheap renders may use the last of the max_parallel_renders slots.",
+        exceeded="503 if no slot frees up within timeout_seconds (until then, "
+        "an expensive render waits for a slot not kept for cheap ones)",
+        ge=0,
+    )
+    max_host_expensive_renders: int = limit(
+        0,
+        "Expensive renders (see cheap_render_pixels) running at once on this "
+        "host, all worker processes together; 0 = half the host's cores, at "
+        "least 1.",
+        exceeded="503 if none frees up within timeout_seconds (until then, "
+        "expensive renders wait)",
+        ge=0,
+    )
+    max_parallel_password_hashes: int = limit(
+        1,
+        "Password hashes (argon2, memory-hard) computed at once per worker "
+        "process, at login and registration.",
+        exceeded="429 with Retry-After once max_queued_password_hashes more "
+        "wait (until then, logins wait)",
+        ge=1,
+    )
+    max_queued_password_hashes: int = limit(
+        1,
+        "Logins or registrations that may wait for a hashing slot per worker; "
+        "with max_parallel_password_hashes, keep it below the server's threads "
+        "per worker so other requests always find a thread.",
+        exceeded="429 with Retry-After, at once",
+        ge=0,
     )
     requests_per_minute: int = limit(
         600,
@@ -147,6 +198,18 @@ class Limits(BaseModel):
     login_failures: int = limit(
         10,
         "Failed logins per client IP and email before a lockout; 0 = off.",
+        exceeded="429 with Retry-After until the window ends",
+        ge=0,
+    )
+    login_failures_per_address: int = limit(
+        30,
+        "Failed logins per client IP, whatever the email, before a lockout; 0 = off.",
+        exceeded="429 with Retry-After until the window ends",
+        ge=0,
+    )
+    login_failures_per_account: int = limit(
+        100,
+        "Failed logins per email, from any address, before a lockout; 0 = off.",
         exceeded="429 with Retry-After until the window ends",
         ge=0,
     )

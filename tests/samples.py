@@ -117,3 +117,34 @@ def decode_heic(data: bytes) -> pyvips.Image:
             pyvips.GValue.blob_type, "icc-profile-data", heif.info["icc_profile"]
         )
     return image
+
+
+# Hostile files: small on disk, expensive or broken once decoded.
+
+
+def jpeg_ending_after_header(width: int, height: int, size: int = 633) -> bytes:
+    """A ``size``-byte JPEG: a real header for ``width`` x ``height``, the start
+    of the scan, then an end-of-image marker. libjpeg only warns about it and
+    fills the missing rows with grey."""
+    whole = pyvips.Image.black(width, height, bands=3).jpegsave_buffer(
+        Q=50, keep=pyvips.enums.ForeignKeep.NONE
+    )
+    start_of_scan = whole.index(b"\xff\xda")
+    scan_header = start_of_scan + 2 + int.from_bytes(whole[start_of_scan + 2 :][:2])
+    scan = whole[scan_header : max(scan_header, size - 2)]
+    return whole[:scan_header] + scan + b"\xff\xd9"
+
+
+def progressive_jpeg_bytes(width: int, height: int) -> bytes:
+    """A progressive JPEG: decoding it holds every coefficient at once."""
+    return pyvips.Image.black(width, height, bands=3).jpegsave_buffer(
+        Q=50, interlace=True
+    )
+
+
+def multipage_tiff_bytes(pages: int, side: int = 4) -> bytes:
+    """A TIFF with ``pages`` tiny pages."""
+    strip = gradient(side, side * pages)
+    strip = strip.copy()
+    strip.set_type(pyvips.GValue.gint_type, "page-height", side)
+    return strip.tiffsave_buffer()

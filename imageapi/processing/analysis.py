@@ -42,6 +42,12 @@ KEEP_ICC_AND_EXIF = KEEP_ICC | pyvips.enums.ForeignKeep.EXIF
 # size from which ``_reduce`` shrinks them row-first to save memory.
 ROW_DECODED = frozenset({"tiff", "png"})
 LARGE_SOURCE_PIXELS = 25_000_000
+# libjpeg reports scan data that stops early at a marker (an EOI right after
+# the header, say) only as a warning, and fills the missing rows with grey; a
+# 633-byte file then "decodes" as 10000x10000. JPEGs are therefore decoded
+# failing on warnings too; other decoders report missing data as truncation.
+FAIL_ON = {"jpeg": "warning"}
+DEFAULT_FAIL_ON = "truncated"
 
 
 @dataclass(frozen=True)
@@ -158,11 +164,10 @@ def _reduce(path: Path, metadata: ImageMetadata, side: int) -> pyvips.Image:
     the buffered rows narrow; measured growth drops to about 60 MiB.
     """
     pixels = metadata.width * metadata.height
+    fail_on = FAIL_ON.get(metadata.format, DEFAULT_FAIL_ON)
     if metadata.format not in ROW_DECODED or pixels < LARGE_SOURCE_PIXELS:
-        return pyvips.Image.thumbnail(str(path), side, height=side, fail_on="truncated")
-    image = pyvips.Image.new_from_file(
-        str(path), access="sequential", fail_on="truncated"
-    )
+        return pyvips.Image.thumbnail(str(path), side, height=side, fail_on=fail_on)
+    image = pyvips.Image.new_from_file(str(path), access="sequential", fail_on=fail_on)
     band_format, alpha = image.format, image.hasalpha()
     if alpha:  # average colours weighted by opacity, as thumbnail does
         image = image.premultiply()

@@ -21,6 +21,7 @@ from imageapi.processing.heif import DECODED_BYTES_PER_PIXEL
 from imageapi.processing.heif import UNDECODABLE
 from imageapi.processing.heif import is_heic
 from imageapi.processing.heif import primary_size
+from imageapi.processing.tiff_pages import count_pages
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ _LABELS = [accepted.label for accepted in ACCEPTED_FORMATS.values()]
 SUPPORTED = f"{', '.join(_LABELS[:-1])} or {_LABELS[-1]}"
 # EXIF orientations 5-8 rotate by 90 degrees, so a viewer swaps width and height.
 TRANSPOSING_ORIENTATIONS = {5, 6, 7, 8}
+# A progressive JPEG is decoded from a buffer of every DCT coefficient (2 bytes
+# each) of the whole image; chroma planes are smaller by their subsampling.
+COEFFICIENT_BYTES = 2
+CHROMA_FRACTIONS = {"4:4:4": 1.0, "4:2:2": 0.5, "4:4:0": 0.5, "4:2:0": 0.25}
 
 
 class SourceTooLarge(InvalidInput):
@@ -71,6 +76,15 @@ class ProbedImage:
 
 def probe(path: Path, limits: Limits) -> ProbedImage:
     """Identify the image at ``path`` from its header and enforce the limits."""
+    if limits.max_frames:
+        # libvips counts a TIFF's pages while reading its header, at a cost
+        # that grows with the count: check the count first, cheaply.
+        pages = count_pages(path, stop_after=limits.max_frames + 1)
+        if pages is not None and pages > limits.max_frames:
+            raise SourceTooLarge(
+                f"The image has more than {limits.max_frames} frames or pages; "
+                f"this server accepts at most {limits.max_frames}."
+            )
     try:
         image = pyvips.Image.new_from_file(str(path), access="sequential")
         loader = image.get("vips-loader").removesuffix("_source")
@@ -83,16 +97,18 @@ def probe(path: Path, limits: Limits) -> ProbedImage:
     image_format = format_of(image, loader)
     if image_format in DECODED_BY_PILLOW_HEIF:
         # Only the primary image is decoded, and upright (see heif.py): check
-        # the size that decoder reports.
+        # the size that decoder reports; it holds the whole image at once.
         (width, height), pages, orientation = primary_size(path), 1, 1
-        _check_decode_memory(width, height, limits)
+        needed = width * height * DECODED_BYTES_PER_PIXEL
     else:
         pages = _int_field(image, "n-pages", 1)
         orientation = _int_field(image, "orientation", 1)
         width, height = image.width, _int_field(image, "page-height", image.height)
+        needed = decode_memory(image, loader)
         if orientation in TRANSPOSING_ORIENTATIONS:
             width, height = height, width
     _check_limits(width, height, pages, limits)
+    _check_decode_memory(width, height, needed, limits)
     return ProbedImage(
         format=image_format,
         content_type=CONTENT_TYPES[image_format],
@@ -122,13 +138,36 @@ def _check_limits(width: int, height: int, pages: int, limits: Limits) -> None:
         )
 
 
-def _check_decode_memory(width: int, height: int, limits: Limits) -> None:
-    needed = width * height * DECODED_BYTES_PER_PIXEL
+def decode_memory(image: pyvips.Image, loader: str) -> int:
+    """Bytes that decoding the whole image holds at once, from its header.
+
+    Most files decode in strips and need little; two layouts cannot: a
+    progressive (multi-scan) JPEG keeps every coefficient of the image until
+    the last scan, and an interlaced (Adam7) PNG is decoded whole.
+    """
+    pixels = image.width * image.height
+    if loader == "jpegload" and _int_field(image, "jpeg-multiscan", 0):
+        subsample = (
+            image.get("jpeg-chroma-subsample")
+            if _has(image, "jpeg-chroma-subsample")
+            else "4:4:4"
+        )
+        chroma = CHROMA_FRACTIONS.get(subsample, 1.0)
+        planes = 1 + 2 * chroma if image.bands == 3 else image.bands
+        return int(pixels * planes * COEFFICIENT_BYTES)
+    if loader == "pngload" and _int_field(image, "interlaced", 0):
+        bits = _int_field(image, "bits-per-sample", 8)
+        return pixels * image.bands * max(1, bits // 8)
+    return 0
+
+
+def _check_decode_memory(width: int, height: int, needed: int, limits: Limits) -> None:
     if needed > limits.max_request_memory_bytes:
         raise SourceTooLarge(
-            f"Decoding this {width}x{height} HEIC image needs about {needed} "
-            f"bytes of memory; this server allows "
-            f"{limits.max_request_memory_bytes} per request."
+            f"Decoding this {width}x{height} image (progressive, interlaced or "
+            f"HEIC) needs about {needed} bytes of memory at once; this server "
+            f"allows {limits.max_request_memory_bytes}. Save it as a baseline "
+            "JPEG or smaller."
         )
 
 

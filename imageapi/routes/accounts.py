@@ -26,7 +26,9 @@ WRONG_CREDENTIALS = error(
     "account is disabled."
 )
 LOGIN_THROTTLED = error(
-    "Too many failed logins for this email from this address: wait.",
+    "Too many failed logins for this email from this address, from this "
+    "address, or for this email; or the server is busy checking passwords: "
+    "wait.",
     {"Retry-After": Header("Seconds until you may try again.")},
 )
 

@@ -1,6 +1,6 @@
-"""Rate limits: requests per user per minute, and failed logins per IP + email.
+"""Rate limits: requests per user per minute, and failed logins.
 
-Both are fixed windows counted by the ``limits`` library, in a storage that all
+All are fixed windows counted by the ``limits`` library, in a storage that all
 worker processes share: Redis when configured, else the database. When that
 storage fails the limit is skipped (logged), rather than failing the request.
 """
@@ -28,6 +28,10 @@ from imageapi.db.rate_limit_storage import DatabaseRateLimitStorage
 from imageapi.errors import TooManyRequests
 
 log = logging.getLogger(__name__)
+
+# Lockouts each process remembers (to refuse without asking the storage)
+# before it forgets them all and asks again.
+REMEMBERED_MAX = 10_000
 
 
 def create_rate_limit_storage(config: Config, engine: Engine) -> Storage:
@@ -99,6 +103,11 @@ class RequestRateLimit:
         self._storage = storage
         self._limit = requests_per_minute
         self._clock = clock
+        # Users known to be over the limit, with the window they are over it
+        # in: their further requests in that window are refused without a
+        # storage round trip, so a client looping on 429s costs (nearly)
+        # nothing. Per process; cleared when it grows past a bound.
+        self._over: dict[str, int] = {}
 
     def hit(self, user_id: str) -> RateLimitState | None:
         """Count one request; raise TooManyRequests past the limit.
@@ -108,6 +117,9 @@ class RequestRateLimit:
         """
         now = self._clock()
         window = int(now // self.WINDOW_SECONDS)
+        reset = max(1, math.ceil((window + 1) * self.WINDOW_SECONDS - now))
+        if self._over.get(user_id) == window:
+            self._refuse(RateLimitState(self._limit, 0, reset))
         try:
             count = self._storage.incr(
                 f"requests/{user_id}/{window}", self.WINDOW_SECONDS
@@ -115,15 +127,21 @@ class RequestRateLimit:
         except StorageError as exc:
             log.warning("rate limit storage unavailable: %s", exc)
             return None
-        reset = max(1, math.ceil((window + 1) * self.WINDOW_SECONDS - now))
         state = RateLimitState(self._limit, max(0, self._limit - count), reset)
         if count > self._limit:
-            raise TooManyRequests(
-                f"More than {state.limit} requests in a minute. "
-                f"Retry in {state.reset_seconds} s.",
-                headers={**state.headers(), "Retry-After": str(state.reset_seconds)},
-            )
+            if len(self._over) >= REMEMBERED_MAX:
+                self._over.clear()
+            self._over[user_id] = window
+            self._refuse(state)
         return state
+
+    @staticmethod
+    def _refuse(state: RateLimitState) -> None:
+        raise TooManyRequests(
+            f"More than {state.limit} requests in a minute. "
+            f"Retry in {state.reset_seconds} s.",
+            headers={**state.headers(), "Retry-After": str(state.reset_seconds)},
+        )
 
 
 class LoginThrottle(abc.ABC):
@@ -155,9 +173,27 @@ class DisabledLoginThrottle(LoginThrottle):
         """Nothing to clear."""
 
 
+@dataclass(frozen=True)
+class _LoginLimit:
+    """One lockout rule: a window, what it counts by, and what it tells."""
+
+    window: _Window
+    identify: Callable[[str, str], str]
+    reason: str
+    cleared_by_success: bool
+
+
 class WindowLoginThrottle(LoginThrottle):
-    """Allows ``failures`` failed logins per pair in a fixed window, counted in
-    the shared rate-limit storage."""
+    """Failed logins in fixed windows, counted in the shared rate-limit storage.
+
+    Three counts, each off when 0: per client IP and email (``failures``: one
+    guesser at one account), per client IP whatever the email
+    (``per_address``: a flood of random emails, or one guesser spraying many
+    accounts) and per email from any address (``per_account``: a guesser
+    spread over many addresses). A success clears the first and the last; the
+    address count is not cleared, or an attacker with one account of their own
+    could reset it between guesses.
+    """
 
     def __init__(
         self,
@@ -165,32 +201,66 @@ class WindowLoginThrottle(LoginThrottle):
         failures: int,
         window_seconds: int,
         clock: Callable[[], float] = time.time,
+        *,
+        per_address: int = 0,
+        per_account: int = 0,
     ) -> None:
-        item = RateLimitItemPerSecond(failures, window_seconds)
-        self._window = _Window(storage, item, clock)
+        rules = (
+            (failures, _identifier, "for this account from your address", True),
+            (per_address, _address_identifier, "from your address", False),
+            (per_account, _account_identifier, "for this account", True),
+        )
+        self._clock = clock
+        # Identifiers known to be locked out, until when (clock seconds): a
+        # flood past its lockout is refused without a storage round trip.
+        self._locked_until: dict[str, float] = {}
+        self._limits = [
+            _LoginLimit(
+                _Window(storage, RateLimitItemPerSecond(amount, window_seconds), clock),
+                identify,
+                reason,
+                cleared,
+            )
+            for amount, identify, reason, cleared in rules
+            if amount
+        ]
 
     def check(self, client_ip: str, email: str) -> None:
-        """Raise TooManyRequests while the pair is locked out."""
-        identifier = _identifier(client_ip, email)
-        try:
-            if self._window.test(identifier):
+        """Raise TooManyRequests while any of the counts is over its limit."""
+        now = self._clock()
+        for rule in self._limits:
+            identifier = rule.identify(client_ip, email)
+            until = self._locked_until.get(identifier, 0.0)
+            if until > now:
+                self._refuse(rule, math.ceil(until - now))
+            try:
+                if rule.window.test(identifier):
+                    continue
+                state = rule.window.state(identifier)
+            except StorageError as exc:
+                log.warning("rate limit storage unavailable: %s", exc)
                 return
-            state = self._window.state(identifier)
-        except StorageError as exc:
-            log.warning("rate limit storage unavailable: %s", exc)
-            return
-        retry_after = max(state.reset_seconds, 1)
+            retry_after = max(state.reset_seconds, 1)
+            if len(self._locked_until) >= REMEMBERED_MAX:
+                self._locked_until.clear()
+            self._locked_until[identifier] = now + retry_after
+            self._refuse(rule, retry_after)
+
+    @staticmethod
+    def _refuse(rule: _LoginLimit, retry_after: int) -> None:
         raise TooManyRequests(
-            f"Too many failed logins for this account from your address. "
-            f"Retry in {retry_after} s.",
+            f"Too many failed logins {rule.reason}. Retry in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
 
     def failed(self, client_ip: str, email: str) -> None:
-        self._guard(self._window.hit, _identifier(client_ip, email))
+        for rule in self._limits:
+            self._guard(rule.window.hit, rule.identify(client_ip, email))
 
     def succeeded(self, client_ip: str, email: str) -> None:
-        self._guard(self._window.clear, _identifier(client_ip, email))
+        for rule in self._limits:
+            if rule.cleared_by_success:
+                self._guard(rule.window.clear, rule.identify(client_ip, email))
 
     @staticmethod
     def _guard(action: Callable[[str], object], identifier: str) -> None:
@@ -204,3 +274,12 @@ def _identifier(client_ip: str, email: str) -> str:
     # Hashed: keeps keys short and keeps addresses and emails out of the storage.
     pair = f"{client_ip}\n{email.strip().lower()}"
     return "login/" + hashlib.sha256(pair.encode()).hexdigest()[:32]
+
+
+def _address_identifier(client_ip: str, email: str) -> str:
+    return "login-ip/" + hashlib.sha256(client_ip.encode()).hexdigest()[:32]
+
+
+def _account_identifier(client_ip: str, email: str) -> str:
+    key = email.strip().lower().encode()
+    return "login-account/" + hashlib.sha256(key).hexdigest()[:32]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +32,8 @@ from imageapi.domain import Derivative
 from imageapi.domain import Image
 from imageapi.errors import StoredObjectNotFound
 from imageapi.limits import Limits
-from imageapi.processing.deadline import RenderTimeout
+from imageapi.processing.cost import held_memory
+from imageapi.processing.cost import render_work
 from imageapi.processing.formats import ANIMATED
 from imageapi.processing.geometry import plan
 from imageapi.processing.options import RenditionOptions
@@ -40,6 +43,8 @@ from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.source import choose_source
 from imageapi.processing.source import copy_scale
+from imageapi.services.render_slots import HostLane
+from imageapi.services.render_slots import RenderSlots
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -84,6 +89,7 @@ class RenditionService:
         processing: ProcessingConfig,
         limits: Limits,
         clock: Callable[[], datetime],
+        lock_dir: Path,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -91,9 +97,19 @@ class RenditionService:
         self._qualities = processing.qualities
         self._timeout = processing.timeout_seconds
         self._budget = processing.derivative_cache_bytes
+        self._user_share = (
+            processing.derivative_cache_bytes
+            * processing.derivative_cache_user_percent
+            // 100
+        )
         self._limits = limits
         self._clock = clock
-        self._slots = threading.BoundedSemaphore(processing.max_parallel_renders)
+        self._slots = RenderSlots(
+            processing.max_parallel_renders,
+            limits.max_user_parallel_renders,
+            limits.max_user_queued_renders,
+            HostLane(lock_dir, _host_expensive_renders(limits)),
+        )
         self._added_lock = threading.Lock()
         self._added_since_check = 0
 
@@ -168,12 +184,27 @@ class RenditionService:
         Rows go first, then the bytes (a crash leaves unreferenced files, never
         rows without files). Returns how many derivatives were dropped.
         """
+        return self._drop_least_recent(self._budget, user_id=None)
+
+    def evict_user(self, user_id: str) -> int:
+        """Drop ``user_id``'s least recently used derivatives over its share.
+
+        Without a share one user rendering many variants would push every
+        other user's derivatives out of the shared cache; with it, that
+        user's churn evicts its own entries first.
+        """
+        return self._drop_least_recent(self._user_share, user_id=user_id)
+
+    def _drop_least_recent(self, budget: int, *, user_id: str | None) -> int:
         with self._db.write() as uow:
-            excess = uow.derivatives.total_size() - self._budget
+            if user_id is None:
+                excess = uow.derivatives.total_size() - budget
+            else:
+                excess = uow.derivatives.size_of_user(user_id) - budget
             victims: list[tuple[int, str]] = []
             offset = 0
             while excess > 0:
-                batch = uow.derivatives.least_recently_used(offset)
+                batch = uow.derivatives.least_recently_used(offset, user_id)
                 if not batch:
                     break
                 for derivative_id, storage_key, size in batch:
@@ -202,19 +233,18 @@ class RenditionService:
                 f"The image has {pixels} pixels; this server transforms at "
                 f"most {limits.max_pixels}."
             )
-        # Rotations and smart crops hold the resized image in memory (see
-        # steps/rotate_and_flip.py and steps/fit.py): every frame of an
-        # animation, at 4 bytes per pixel at most. At the default bound a
-        # single frame always fits: 8192 x 8192 x 4 bytes is 256 MiB.
+        # Animated results are held whole by the savers, every frame; so are
+        # rotations and smart crops (steps/rotate_and_flip.py, steps/fit.py),
+        # at 4 bytes per pixel at most. At the default bound a single still
+        # frame always fits: 8192 x 8192 x 4 bytes is 256 MiB.
+        animated = options.format in ANIMATED and image.pages > 1
         holds_image = options.orientation != (0, False) or (
             options.effective_fit == "cover" and options.position in SMART_POSITIONS
         )
-        if not holds_image:
+        if not (animated or holds_image):
             return
         sizes = plan((image.width, image.height), options)
-        frames = image.pages if options.format in ANIMATED else 1
-        largest = max(sizes.scaled[0] * sizes.scaled[1], sizes.box[0] * sizes.box[1])
-        needed = frames * largest * 4
+        needed = held_memory(sizes, frames=image.pages if animated else 1)
         if needed > limits.max_request_memory_bytes:
             raise SourceTooLarge(
                 f"This rendition needs about {needed} bytes of memory; this "
@@ -232,21 +262,22 @@ class RenditionService:
         full_size = image.render_source_key or image.storage_key
         key = image.working_copy_key if from_copy else full_size
         scale = copy_scale(original, copy) if from_copy and copy else 1.0
+        frames = image.pages if options.format in ANIMATED else 1
+        work = render_work(
+            plan(original, options), options, frames=frames, source_scale=scale
+        )
+        expensive = work > self._limits.cheap_render_pixels
         started = time.monotonic()
-        if not self._slots.acquire(timeout=self._timeout):
-            raise RenderTimeout(
-                "Every render slot stayed busy for the whole time limit; try again."
-            )
-        try:
+        user = image.user_id
+        with self._slots.slot(user, expensive=expensive, timeout=self._timeout):
             remaining = self._timeout - (time.monotonic() - started)
-            with self._storage.as_file(key) as path:
-                return render(
-                    path, options, source_scale=scale, timeout_seconds=remaining
-                )
-        except ObjectNotFound as exc:
-            raise StoredObjectNotFound(str(exc)) from None
-        finally:
-            self._slots.release()
+            try:
+                with self._storage.as_file(key) as path:
+                    return render(
+                        path, options, source_scale=scale, timeout_seconds=remaining
+                    )
+            except ObjectNotFound as exc:
+                raise StoredObjectNotFound(str(exc)) from None
 
     def _store(self, prepared: PreparedRendition, rendition: Rendition) -> None:
         """Keep the rendition; safe when identical requests race.
@@ -277,7 +308,12 @@ class RenditionService:
         except IntegrityError:
             self._storage.delete(prepared.storage_key)
             return
-        if inserted and self._check_due(len(rendition.data)):
+        if not inserted:
+            return
+        # The user's share on every insert (one indexed sum over that user's
+        # rows), the whole budget only now and then (see _check_due).
+        self.evict_user(prepared.image.user_id)
+        if self._check_due(len(rendition.data)):
             self.evict()
 
     def _check_due(self, added: int) -> bool:
@@ -295,3 +331,9 @@ class RenditionService:
         with self._db.write() as uow:
             uow.derivatives.touch(cached.id, now)
             uow.commit()
+
+
+def _host_expensive_renders(limits: Limits) -> int:
+    if limits.max_host_expensive_renders:
+        return limits.max_host_expensive_renders
+    return max(1, (os.cpu_count() or 1) // 2)

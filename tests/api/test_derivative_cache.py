@@ -60,7 +60,11 @@ def test_least_recently_used_derivatives_are_evicted_past_the_budget(config, mak
         make_app,
         config,
         clock=lambda: now[0],
-        processing={"derivative_cache_bytes": 9000},
+        # One user here: the whole budget is theirs.
+        processing={
+            "derivative_cache_bytes": 9000,
+            "derivative_cache_user_percent": 100,
+        },
     )
     api = ApiClient.signed_up(client, "budget@example.com")
     image = upload_image(api, photo(400, 300), ".jpg")
@@ -85,6 +89,38 @@ def test_least_recently_used_derivatives_are_evicted_past_the_budget(config, mak
     derivative_files = {k for k in stored_keys(config) if k.startswith("derivatives/")}
     assert derivative_files == {row[1] for row in rows}
     assert fetch(api, image, "width=155").headers["x-cache"] == "HIT"
+
+
+def test_one_users_churn_evicts_its_own_derivatives_first(config, make_app):
+    now = [datetime(2024, 1, 1, tzinfo=UTC)]
+    client = app_with(
+        make_app,
+        config,
+        clock=lambda: now[0],
+        processing={
+            "derivative_cache_bytes": 40_000,
+            "derivative_cache_user_percent": 25,
+        },
+    )
+    quiet = ApiClient.signed_up(client, "quiet@example.com")
+    greedy = ApiClient.signed_up(client, "greedy@example.com")
+    quiet_image = upload_image(quiet, photo(400, 300), ".jpg")
+    greedy_image = upload_image(greedy, photo(400, 300), ".jpg")
+    fetch(quiet, quiet_image, "width=150")  # the oldest derivative of all
+    for width in range(150, 170):  # ~3 KB each: far past the greedy user's share
+        now[0] += timedelta(seconds=1)
+        assert fetch(greedy, greedy_image, f"width={width}").status_code == 200
+
+    assert fetch(quiet, quiet_image, "width=150").headers["x-cache"] == "HIT"
+    greedy_bytes = sum(
+        size
+        for image_id, _, size in derivative_rows(config)
+        if image_id == greedy_image["id"]
+    )
+    assert 0 < greedy_bytes <= 10_000
+    # The greedy user's most recent derivative survives its own eviction.
+    assert fetch(greedy, greedy_image, "width=169").headers["x-cache"] == "HIT"
+    assert fetch(greedy, greedy_image, "width=150").headers["x-cache"] == "MISS"
 
 
 def test_identical_cold_requests_in_parallel_agree(config, api):

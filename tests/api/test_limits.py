@@ -73,8 +73,8 @@ def test_rotating_an_animation_over_the_memory_bound_is_422(config, make_app, tm
     query = "width=300&height=400&enlarge&rotate=90"
     body = assert_error(fetch(api, stored, query), 422)
     assert str(MIB) in body["description"]
-    # The same size without a rotation streams frame by frame; a still format
-    # holds one frame.
+    # Without the rotation the result is 300x225, 3 frames: under 1 MiB; a
+    # still format holds one frame.
     assert fetch(api, stored, "width=300&height=400&enlarge").status_code == 200
     assert fetch(api, stored, f"{query}&format=png").status_code == 200
 
@@ -85,3 +85,45 @@ def test_rotating_a_still_over_a_lowered_memory_bound_is_422(config, make_app):
     stored = upload_image(api, samples.gradient(40, 30))
     assert_error(fetch(api, stored, "width=600&enlarge&rotate=180"), 422)
     assert fetch(api, stored, "width=590&enlarge&rotate=180").status_code == 200
+
+
+def test_animated_rendition_over_the_memory_bound_is_422(config, make_app, tmp_path):
+    """Animation savers hold every frame: 12 x 200x150 x 4 bytes is 1.4 MiB."""
+    api = _client(make_app, config, max_request_memory_bytes=MIB)
+    gif = animation(tmp_path / "anim.gif", frames=12, width=200, height=150)
+    stored = upload_image(api, pyvips.Image.new_from_file(str(gif), n=-1), ".gif")
+    body = assert_error(fetch(api, stored, "width=200"), 422)
+    assert "memory" in body["description"]
+    assert fetch(api, stored, "width=100").status_code == 200  # a quarter of it
+    assert fetch(api, stored, "width=200&format=png").status_code == 200
+
+
+def test_jpeg_ending_right_after_its_header_is_refused(config, make_app):
+    """633 bytes claiming 10000x10000: libjpeg only warns and fills in grey."""
+    api = _client(make_app, config)
+    hostile = samples.jpeg_ending_after_header(10000, 10000)
+    body = assert_error(upload(api, hostile, content_type="image/jpeg"), 415)
+    assert "truncated or corrupt" in body["description"]
+    whole = samples.jpeg_bytes(300, 200)
+    assert upload(api, whole, content_type="image/jpeg").status_code == 201
+
+
+def test_progressive_jpeg_over_the_memory_bound_is_422_before_decoding(
+    config, make_app
+):
+    """2000x2000 progressive, 4:2:0: 2 bytes x 1.5 planes x 4 M pixels = 12 MB."""
+    api = _client(make_app, config, max_request_memory_bytes=8 * MIB)
+    progressive = samples.progressive_jpeg_bytes(2000, 2000)
+    body = assert_error(upload(api, progressive, content_type="image/jpeg"), 422)
+    assert "progressive" in body["description"]
+    baseline = pyvips.Image.black(2000, 2000, bands=3).jpegsave_buffer()
+    assert upload(api, baseline, content_type="image/jpeg").status_code == 201
+
+
+def test_tiff_over_the_default_page_limit_is_422(config, make_app):
+    api = _client(make_app, config)
+    pages = samples.multipage_tiff_bytes(1001)
+    body = assert_error(upload(api, pages, content_type="image/tiff"), 422)
+    assert "more than 1000 frames or pages" in body["description"]
+    fewer = samples.multipage_tiff_bytes(20)
+    assert upload(api, fewer, content_type="image/tiff").status_code == 201

@@ -24,7 +24,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SEED = 20240501
 MAX_EXAMPLES = 200
-TIMEOUT_SECONDS = 300
+# A bound on a hung run, not a speed target: a loaded 2-core machine has
+# taken over 400 s for what an idle one does in about 100 s.
+TIMEOUT_SECONDS = 900
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ def limited_config(request, config):
     limits = {
         "requests_per_minute": 3,
         "login_failures": 3,
+        "login_failures_per_address": 6,
+        "login_failures_per_account": 6,
         "login_failure_window_seconds": 900,
         "key_prefix": prefix,
     }
@@ -123,6 +125,35 @@ def test_unknown_emails_are_locked_out_like_real_ones(limited):
     for _ in range(3):
         assert_error(log_in(limited, "ghost@example.com", "guess-1234"), 401)
     assert_error(log_in(limited, "ghost@example.com", "guess-1234"), 429)
+
+
+def test_a_flood_of_random_emails_locks_out_the_address(limited):
+    ApiClient.signed_up(limited, "zoe@example.com")
+    for number in range(6):
+        flood = log_in(limited, f"random{number}@example.com", "guess-1234", "10.0.0.9")
+        assert_error(flood, 401)
+    locked = log_in(limited, "zoe@example.com", remote_addr="10.0.0.9")
+    body = assert_error(locked, 429)
+    assert "from your address" in body["description"]
+    assert int(locked.headers["retry-after"]) > 0
+    # A successful login elsewhere does not reset the flooding address.
+    assert (
+        log_in(limited, "zoe@example.com", remote_addr="10.0.0.10").status_code == 200
+    )
+    assert_error(log_in(limited, "zoe@example.com", remote_addr="10.0.0.9"), 429)
+
+
+def test_guesses_spread_over_addresses_lock_out_the_account(limited):
+    email = "amy@example.com"
+    ApiClient.signed_up(limited, email)
+    for number in range(6):
+        guess = log_in(limited, email, "guess-1234", remote_addr=f"10.0.1.{number}")
+        assert_error(guess, 401)
+    body = assert_error(log_in(limited, email, remote_addr="10.0.2.1"), 429)
+    assert "for this account" in body["description"]
+    # Other accounts, from any of those addresses, are unaffected.
+    ApiClient.signed_up(limited, "bob@example.com")
+    assert log_in(limited, "bob@example.com", remote_addr="10.0.1.0").status_code == 200
 
 
 def test_limits_off_means_no_headers_and_no_lockout(config, usage_recorder):

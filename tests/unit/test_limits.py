@@ -13,8 +13,18 @@ from imageapi.limits import limit_rows
 SECURITY_DOC = Path(__file__).parents[2] / "docs" / "security.md"
 BEGIN = "<!-- limits table: generated from imageapi/limits.py, checked by tests -->"
 # A limit's name says what it counts: a unit, or a thing counted.
-UNIT_SUFFIXES = ("_bytes", "_pixels", "_seconds", "_minute", "_parts", "_frames")
-COUNTED = ("max_parallel_renders", "login_failures")
+UNIT_SUFFIXES = (
+    "_bytes",
+    "_pixels",
+    "_seconds",
+    "_minute",
+    "_parts",
+    "_frames",
+    "_renders",
+    "_hashes",
+    "_percent",
+)
+COUNTED = ("login_failures", "login_failures_per_address", "login_failures_per_account")
 
 
 def render_table(rows: list[LimitRow]) -> str:

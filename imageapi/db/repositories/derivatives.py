@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session as DbSession
 
 from imageapi.db.models import Derivative
+from imageapi.db.models import Image
 from imageapi.db.upsert import insert_for
 
 # Rows read per round when picking eviction victims, oldest first.
@@ -61,15 +62,35 @@ class DerivativeRepository:
             self._session.scalar(select(func.coalesce(func.sum(Derivative.size), 0)))
         )
 
-    def least_recently_used(self, offset: int) -> list[tuple[int, str, int]]:
-        """(id, storage key, size) of the least recently used rows, a batch."""
+    def least_recently_used(
+        self, offset: int, user_id: str | None = None
+    ) -> list[tuple[int, str, int]]:
+        """(id, storage key, size) of the least recently used rows, a batch;
+        only ``user_id``'s derivatives when given."""
+        query = select(Derivative.id, Derivative.storage_key, Derivative.size)
+        if user_id is not None:
+            query = query.join(Image, Image.id == Derivative.image_id).where(
+                Image.user_id == user_id
+            )
         query = (
-            select(Derivative.id, Derivative.storage_key, Derivative.size)
-            .order_by(Derivative.last_used_at, Derivative.id)
+            query.order_by(Derivative.last_used_at, Derivative.id)
             .offset(offset)
             .limit(EVICTION_BATCH)
         )
         return [tuple(row) for row in self._session.execute(query)]
+
+    def size_of_user(self, user_id: str) -> int:
+        """Bytes of the derivatives of ``user_id``'s images.
+
+        A join rather than a user column on derivatives: the unique
+        (image_id, cache_key) index and the images' user index serve it.
+        """
+        query = (
+            select(func.coalesce(func.sum(Derivative.size), 0))
+            .join(Image, Image.id == Derivative.image_id)
+            .where(Image.user_id == user_id)
+        )
+        return int(self._session.scalar(query))
 
     def delete_ids(self, ids: list[int]) -> None:
         self._session.execute(delete(Derivative).where(Derivative.id.in_(ids)))

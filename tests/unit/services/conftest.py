@@ -20,7 +20,9 @@ from imageapi.services.quotas import QuotaService
 from imageapi.storage.memory import MemoryStorage
 from tests.rows import NOW
 
-FAST_PASSWORDS = Passwords(time_cost=1, memory_kib=64, parallelism=1)
+FAST_PASSWORDS = Passwords(
+    time_cost=1, memory_kib=64, parallelism=1, parallel=4, queued=16
+)
 
 
 class Clock:

@@ -22,7 +22,9 @@ SMALL = {"width": "16", "format": "png"}
 
 def renditions_for(db, config, storage, clock, **processing) -> RenditionService:
     settings = config.processing.model_copy(update=processing)
-    return RenditionService(db, storage, settings, config.limits, clock)
+    return RenditionService(
+        db, storage, settings, config.limits, clock, config.data_dir / "locks"
+    )
 
 
 @pytest.fixture
@@ -96,7 +98,12 @@ def test_refusals(db, config, storage, clock, renditions, image):
     with pytest.raises(InvalidParameter, match="width"):
         renditions.prepare(image.user_id, image.id, {"width": "-1"}, accept="")
     strict = RenditionService(
-        db, storage, config.processing, Limits(max_pixels=100), clock
+        db,
+        storage,
+        config.processing,
+        Limits(max_pixels=100),
+        clock,
+        config.data_dir / "locks",
     )
     with pytest.raises(SourceTooLarge):
         strict.prepare(image.user_id, image.id, SMALL, accept="")
