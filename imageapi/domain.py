@@ -22,6 +22,8 @@ class User:
     max_storage_bytes: int | None
     max_images: int | None
     max_uploads_per_day: int | None
+    # Raised to revoke every public URL the user signed before.
+    signing_key_generation: int = 0
 
 
 @dataclass(frozen=True)

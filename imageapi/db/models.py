@@ -43,6 +43,11 @@ class User(Base):
     max_storage_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     max_images: Mapped[int | None] = mapped_column(Integer, default=None)
     max_uploads_per_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Part of the key that signs the user's public URLs (see auth/signing.py):
+    # raising it revokes every URL signed before.
+    signing_key_generation: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
 
     def to_domain(self) -> domain.User:
         return domain.User(
@@ -54,6 +59,7 @@ class User(Base):
             max_storage_bytes=self.max_storage_bytes,
             max_images=self.max_images,
             max_uploads_per_day=self.max_uploads_per_day,
+            signing_key_generation=self.signing_key_generation,
         )
 
 

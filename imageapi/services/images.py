@@ -23,6 +23,7 @@ from imageapi.processing.analysis import analyse
 from imageapi.processing.probe import ProbedImage
 from imageapi.processing.probe import probe
 from imageapi.services.cursors import Cursors
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
@@ -63,6 +64,7 @@ class ImageService:
         clock: Callable[[], datetime],
         quotas: QuotaService,
         working_copy_max_side: int = 0,
+        facts: ImageFacts | None = None,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -72,6 +74,7 @@ class ImageService:
         self._clock = clock
         self._quotas = quotas
         self._working_copy_max_side = working_copy_max_side
+        self._facts = facts or ImageFacts(db)
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
         """Stream an upload to disk under the size limit, before any checks."""
@@ -197,6 +200,8 @@ class ImageService:
         try:
             stream = self._storage.open(image.storage_key, start, end)
         except ObjectNotFound as exc:
+            # Deleted meanwhile? Then the database says 404; else the bytes are lost.
+            self._facts.reread(image.user_id, image.id)
             raise StoredObjectNotFound(str(exc)) from None
         length = image.size if byte_range is None else end - start + 1
         return Content(stream=stream, length=length)
@@ -210,6 +215,7 @@ class ImageService:
             derivative_keys = uow.derivatives.storage_keys_of(image.id)
             uow.images.delete(image)
             uow.commit()
+        self._facts.forget(image_id)
         self._delete_objects(
             [image.storage_key, image.working_copy_key, *derivative_keys]
         )

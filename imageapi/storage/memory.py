@@ -17,7 +17,7 @@ class MemoryStorage(Storage):
         self._objects: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
-    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
         data = stream.read()  # whole object first, so readers never see a part
         with self._lock:
             self._objects[check_key(key)] = data

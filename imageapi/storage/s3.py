@@ -40,7 +40,8 @@ class S3Storage(Storage):
         )
         return cls(client, config.s3_bucket, config.s3_prefix)
 
-    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
+        # S3 makes every object durable and whole; there is nothing to skip.
         name = self._name(key)
         # upload_fileobj streams in parts for large objects; memory stays flat.
         self._client.upload_fileobj(stream, self._bucket, name)
