@@ -63,7 +63,7 @@ def _boxes_complete(stream: BinaryIO, size: int) -> bool:
     offset = 0
     for _ in range(MAX_AVIF_BOXES):
         if offset == size:
-            return True
+            return offset > 0
         stream.seek(offset)
         header = stream.read(16)
         if len(header) < 8:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl
 
 import falcon
 
+from imageapi.domain import Image
 from imageapi.resources.content import send_derivative
 from imageapi.resources.content import send_original
 from imageapi.schemas.publishing import SignedUrlOut
@@ -25,6 +26,28 @@ if TYPE_CHECKING:
 def absolute_url(req: falcon.Request, urls: Urls, signed: SignedUrl) -> str:
     path = urls.url_for("signed_content", image_id=signed.image_id)
     return f"{req.prefix}{path}?{signed.query}"
+
+
+def signed_presets(
+    req: falcon.Request,
+    publishing: PublishService,
+    urls: Urls,
+    images: list[Image],
+    sign: str | None,
+    expires_in: int | None,
+) -> dict[str, dict[str, str]]:
+    """image id -> preset -> absolute signed URL, for ``?sign=PRESET,...``."""
+    if sign is None:
+        return {}
+    signed = publishing.sign_presets(
+        req.context.principal.user.id, images, sign.split(","), expires_in
+    )
+    return {
+        image_id: {
+            name: absolute_url(req, urls, url) for name, url in by_preset.items()
+        }
+        for image_id, by_preset in signed.items()
+    }
 
 
 class SignedUrlCollection:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import WithJsonSchema
 
 ParameterValue = str | int | float | bool
 
@@ -20,7 +23,8 @@ class SignedUrlRequest(BaseModel):
         "download (`width`, `format`, `preset`..., `format=auto` included), "
         "checked the same way; none for the original.",
     )
-    expires_in: int | None = Field(
+    # Checked by the service, so that a wrong type is a 400 like a wrong value.
+    expires_in: Annotated[Any, WithJsonSchema({"type": ["integer", "null"]})] = Field(
         None,
         description="Seconds the URL stays valid; the server's default when "
         "left out, at most its maximum (`signing.*` settings).",
@@ -53,19 +57,3 @@ class SignedContentQuery(BaseModel):
     expires: int = Field(ge=0, description="Expiry, Unix seconds.")
     source_format: str = Field(description="The original's format.")
     signature: str = Field(description="URL-safe base64 HMAC-SHA256.")
-
-
-class SignQuery(BaseModel):
-    """Listing and reading images: optionally with signed URLs of presets."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    sign: str | None = Field(
-        None,
-        pattern=r"^[a-z0-9][a-z0-9_-]{0,31}(,[a-z0-9][a-z0-9_-]{0,31})*$",
-        description="Comma-separated presets: each image then carries "
-        "`signed_urls` {preset: URL}, ready for `srcset`.",
-    )
-    expires_in: int | None = Field(
-        None, description="Lifetime of those URLs, in seconds (with `sign`)."
-    )

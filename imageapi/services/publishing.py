@@ -69,7 +69,7 @@ class PublishService:
         user_id: str,
         image_id: str,
         params: Mapping[str, str],
-        expires_in: int | None,
+        expires_in: object,
     ) -> SignedUrl:
         """A URL for one of the user's images, with content-route parameters.
 
@@ -103,14 +103,18 @@ class PublishService:
             for image in images
         }
 
-    def lifetime(self, expires_in: int | None) -> int:
+    def lifetime(self, expires_in: object) -> int:
         """Seconds a URL lives: the default, or ``expires_in`` within the maximum."""
         if expires_in is None:
             return self._config.default_expires_seconds
-        if not 1 <= expires_in <= self._config.max_expires_seconds:
+        if (
+            not isinstance(expires_in, int)
+            or isinstance(expires_in, bool)
+            or not 1 <= expires_in <= self._config.max_expires_seconds
+        ):
             raise InvalidParameter(
-                "expires_in: must be between 1 and "
-                f"{self._config.max_expires_seconds} seconds."
+                "expires_in: must be a whole number of seconds between 1 and "
+                f"{self._config.max_expires_seconds}."
             )
         return expires_in
 
