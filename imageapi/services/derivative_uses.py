@@ -3,11 +3,12 @@
 Eviction needs each derivative's last use, but a cache hit should not write
 (nor even read) its row. Hits are noted in memory; a background thread writes
 them every few seconds, and eviction writes them first, so its order is right.
+What a worker noted in its last seconds is lost when it exits: that only makes
+those derivatives look a little older to eviction.
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import threading
 import time
@@ -67,7 +68,6 @@ class DerivativeUses:
             target=self._run, name="derivative-uses", daemon=True
         )
         self._thread.start()
-        atexit.register(self.flush)
 
     def _run(self) -> None:
         while True:
