@@ -8,6 +8,7 @@ a whole file from a torn one without decoding it.
 
 from __future__ import annotations
 
+import os
 import struct
 from typing import BinaryIO
 
@@ -40,19 +41,30 @@ def looks_complete(stream: BinaryIO, size: int, output_format: str) -> bool:
             return _boxes_complete(stream, size)
         return True
     finally:
-        stream.seek(0)
+        if stream.tell() != 0:
+            stream.seek(0)
+
+
+def _read_at(stream: BinaryIO, offset: int, length: int) -> bytes:
+    """Bytes at ``offset``. Files are read with pread, which leaves their
+    offset alone: a buffered seek back to 0 may not reach the file
+    descriptor, and servers sendfile() from the descriptor's offset."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
+        stream.seek(offset)
+        return stream.read(length)
+    return os.pread(descriptor, length, offset)
 
 
 def _tail(stream: BinaryIO, size: int, length: int) -> bytes:
     if size < length:
         return b""
-    stream.seek(size - length)
-    return stream.read(length)
+    return _read_at(stream, size - length, length)
 
 
 def _riff_complete(stream: BinaryIO, size: int) -> bool:
-    stream.seek(0)
-    header = stream.read(12)
+    header = _read_at(stream, 0, 12)
     if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WEBP":
         return False
     return struct.unpack("<I", header[4:8])[0] == size - 8
@@ -64,8 +76,7 @@ def _boxes_complete(stream: BinaryIO, size: int) -> bool:
     for _ in range(MAX_AVIF_BOXES):
         if offset == size:
             return offset > 0
-        stream.seek(offset)
-        header = stream.read(16)
+        header = _read_at(stream, offset, 16)
         if len(header) < 8:
             return False
         box_size = struct.unpack(">I", header[:4])[0]

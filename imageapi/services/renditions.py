@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -376,7 +377,15 @@ def derivative_storage_key(image_id: str, digest: str) -> str:
 
 
 def _stream_size(stream: BinaryIO) -> int | None:
-    """The size of a seekable stream (files, memory), else None."""
+    """The size of an open file or memory stream, else None (S3 bodies).
+
+    Files are measured with fstat, not seek: a buffered seek back to 0 may
+    not reach the descriptor, whose offset sendfile() starts from.
+    """
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
+        pass
     if not stream.seekable():
         return None
     size = stream.seek(0, io.SEEK_END)

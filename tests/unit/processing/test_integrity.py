@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 
@@ -47,3 +48,16 @@ def test_streams_that_cannot_seek_are_trusted():
             return False
 
     assert looks_complete(Unseekable(b"torn"), 4, "jpeg")
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_a_checked_file_is_left_at_its_start_for_sendfile(
+    encoded, output_format, tmp_path
+):
+    path = tmp_path / f"derivative{FORMATS[output_format]}"
+    path.write_bytes(encoded[output_format])
+    with open(path, "rb") as stream:
+        assert looks_complete(stream, path.stat().st_size, output_format)
+        # The descriptor's own offset: what sendfile() starts from.
+        assert os.lseek(stream.fileno(), 0, os.SEEK_CUR) == 0
+        assert stream.read() == encoded[output_format]
