@@ -209,16 +209,22 @@ class ImageService:
     def delete(self, user_id: str, image_id: str) -> None:
         """The row goes first (its derivative rows cascade), then the bytes: a
         crash in between leaves unreferenced files (harmless), never a row
-        pointing at nothing."""
+        pointing at nothing.
+
+        The derivatives go by folder, not by their rows: a derivative whose
+        row was lost (a crash while evicting) would otherwise outlive the
+        image, and signed URLs serve stored derivatives without a row.
+        """
         with self._db.write() as uow:
             image = uow.images.get(user_id, image_id)
-            derivative_keys = uow.derivatives.storage_keys_of(image.id)
             uow.images.delete(image)
             uow.commit()
         self._facts.forget(image_id)
-        self._delete_objects(
-            [image.storage_key, image.working_copy_key, *derivative_keys]
-        )
+        self._delete_objects([image.storage_key, image.working_copy_key])
+        try:
+            self._storage.delete_folder(derivative_folder(image.id))
+        except Exception:  # the caller's outcome matters more than a leftover
+            log.exception("could not delete the derivatives of %s", image.id)
 
     def _delete_objects(self, keys: list[str | None]) -> None:
         for key in keys:
@@ -228,6 +234,11 @@ class ImageService:
                 self._storage.delete(key)
             except Exception:  # the caller's outcome matters more than a leftover
                 log.exception("could not delete stored object %s", key)
+
+
+def derivative_folder(image_id: str) -> str:
+    """Where an image's derivatives are stored (see services/renditions.py)."""
+    return f"derivatives/{image_id}"
 
 
 def sanitise_name(filename: str | None) -> str:

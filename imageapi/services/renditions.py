@@ -47,6 +47,7 @@ from imageapi.processing.source import choose_source
 from imageapi.processing.source import copy_scale
 from imageapi.services.derivative_uses import DerivativeUses
 from imageapi.services.image_facts import ImageFacts
+from imageapi.services.images import derivative_folder
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -373,7 +374,7 @@ def derivative_digest(options: RenditionOptions) -> tuple[str, str]:
 
 def derivative_storage_key(image_id: str, digest: str) -> str:
     """Where a derivative lives: known from the image id and options alone."""
-    return f"derivatives/{image_id}/{digest[:32]}"
+    return f"{derivative_folder(image_id)}/{digest[:32]}"
 
 
 def _stream_size(stream: BinaryIO) -> int | None:

@@ -85,6 +85,10 @@ class Storage(abc.ABC):
         """Remove the object; deleting a missing object is not an error."""
 
     @abc.abstractmethod
+    def delete_folder(self, folder: str) -> None:
+        """Remove every object whose key starts with ``folder + "/"``."""
+
+    @abc.abstractmethod
     def exists(self, key: str) -> bool:
         """Whether an object is stored under ``key``."""
 

@@ -83,6 +83,9 @@ class LocalStorage(Storage):
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def delete_folder(self, folder: str) -> None:
+        shutil.rmtree(self._path(folder), ignore_errors=True)
+
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 

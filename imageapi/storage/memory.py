@@ -35,6 +35,12 @@ class MemoryStorage(Storage):
         with self._lock:
             self._objects.pop(key, None)
 
+    def delete_folder(self, folder: str) -> None:
+        prefix = check_key(folder) + "/"
+        with self._lock:
+            for key in [key for key in self._objects if key.startswith(prefix)]:
+                del self._objects[key]
+
     def exists(self, key: str) -> bool:
         return key in self._objects
 

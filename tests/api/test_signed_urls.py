@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy import delete
 from sqlalchemy import event
 from sqlalchemy import update
 
+from imageapi.db.models import Derivative
 from imageapi.db.models import User
 from tests.api.transforms import app_with
 from tests.api.transforms import decoded
@@ -242,6 +244,19 @@ def test_a_deleted_image_is_a_404_on_every_app(config, make_app, clock, api):
     for url in (thumb["url"], original["url"]):
         assert_error(get(api.client, url), 404)
         assert_error(get(other_app, url), 404)
+
+
+def test_a_derivative_that_lost_its_row_goes_with_its_image(
+    client, api, photo_image, db
+):
+    signed = sign(api, photo_image, {"width": 70})
+    assert get(client, signed["url"]).headers["x-cache"] == "MISS"
+    with db.write() as uow:  # as a crash between eviction's two steps leaves it
+        uow.session.execute(delete(Derivative))
+        uow.commit()
+    assert get(client, signed["url"]).headers["x-cache"] == "HIT"
+    assert api.delete(photo_image["links"]["self"]).status_code == 204
+    assert_error(get(client, signed["url"]), 404)
 
 
 def test_rotating_the_key_revokes_on_every_app_within_seconds(

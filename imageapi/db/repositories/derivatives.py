@@ -57,10 +57,6 @@ class DerivativeRepository:
             uses,
         )
 
-    def storage_keys_of(self, image_id: str) -> list[str]:
-        query = select(Derivative.storage_key).where(Derivative.image_id == image_id)
-        return list(self._session.scalars(query))
-
     def total_size(self) -> int:
         return int(
             self._session.scalar(select(func.coalesce(func.sum(Derivative.size), 0)))
