@@ -92,14 +92,3 @@ class ImageQuery:
     taken_before: datetime | None = None
     format: str | None = None
     name_contains: str | None = None
-
-
-@dataclass(frozen=True)
-class Derivative:
-    """A cached rendition of an image."""
-
-    id: int
-    storage_key: str
-    size: int
-    content_type: str
-    last_used_at: datetime

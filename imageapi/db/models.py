@@ -254,8 +254,8 @@ class Derivative(Base):
 
     ``cache_key`` is ``RenditionOptions.cache_key()``, every field of the
     normalised options with a version prefix: equivalent requests share one
-    row. ``last_used_at`` is refreshed at most once a minute, so cache hits
-    rarely write.
+    row. ``last_used_at`` is refreshed at most once a minute, in batches off
+    the request path (``services/derivative_uses.py``): hits never read the row.
     """
 
     __tablename__ = "derivatives"
@@ -272,12 +272,3 @@ class Derivative(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def to_domain(self) -> domain.Derivative:
-        return domain.Derivative(
-            id=self.id,
-            storage_key=self.storage_key,
-            size=self.size,
-            content_type=self.content_type,
-            last_used_at=self.last_used_at,
-        )

@@ -47,13 +47,15 @@ class UsageAccounting:
         self._recorder.record(
             key,
             bytes_in=req.content_length or 0,
-            bytes_out=_bytes_out(resp),
+            bytes_out=_bytes_out(req, resp),
             processing_ms=elapsed_ms,
             derivative_served=bool(getattr(req.context, "derivative_served", False)),
         )
 
 
-def _bytes_out(resp: falcon.Response) -> int:
+def _bytes_out(req: falcon.Request, resp: falcon.Response) -> int:
+    if req.method == "HEAD":
+        return 0  # Content-Length announces a body that is not sent
     if resp.stream is not None:
         # Streamed bodies (image content) are not read here; they declare a length.
         return int(resp.get_header("Content-Length") or 0)
