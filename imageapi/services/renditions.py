@@ -12,10 +12,8 @@ rows.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -37,7 +35,6 @@ from imageapi.processing.formats import ANIMATED
 from imageapi.processing.formats import CONTENT_TYPES
 from imageapi.processing.geometry import plan
 from imageapi.processing.integrity import CHECKED_FORMATS
-from imageapi.processing.integrity import looks_complete
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.options import parse_options
 from imageapi.processing.pipeline import Rendition
@@ -45,9 +42,11 @@ from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.source import choose_source
 from imageapi.processing.source import copy_scale
+from imageapi.services.derivative_store import derivative_digest
+from imageapi.services.derivative_store import derivative_storage_key
+from imageapi.services.derivative_store import open_whole
 from imageapi.services.derivative_uses import DerivativeUses
 from imageapi.services.image_facts import ImageFacts
-from imageapi.services.images import derivative_folder
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -351,44 +350,9 @@ class RenditionService:
         self, prepared: PreparedRendition, output_format: str
     ) -> DerivativeContent | None:
         """The stored derivative if it is there and whole, else None."""
-        try:
-            stream = self._storage.open(prepared.storage_key)
-        except ObjectNotFound:
+        found = open_whole(self._storage, prepared.storage_key, output_format)
+        if found is None:
             return None
-        size = _stream_size(stream)
-        if size is None:
-            size = self._storage.size(prepared.storage_key)
-        if not looks_complete(stream, size, output_format):
-            stream.close()
-            log.warning("torn derivative %s; rendering again", prepared.storage_key)
-            return None
+        stream, size = found
         self._uses.note(prepared.image_id, prepared.cache_key, self._clock())
         return DerivativeContent(stream, size, CONTENT_TYPES[output_format], True)
-
-
-def derivative_digest(options: RenditionOptions) -> tuple[str, str]:
-    """The cache key of the options and its SHA-256 (hex)."""
-    cache_key = options.cache_key()
-    return cache_key, hashlib.sha256(cache_key.encode()).hexdigest()
-
-
-def derivative_storage_key(image_id: str, digest: str) -> str:
-    """Where a derivative lives: known from the image id and options alone."""
-    return f"{derivative_folder(image_id)}/{digest[:32]}"
-
-
-def _stream_size(stream: BinaryIO) -> int | None:
-    """The size of an open file or memory stream, else None (S3 bodies).
-
-    Files are measured with fstat, not seek: a buffered seek back to 0 may
-    not reach the descriptor, whose offset sendfile() starts from.
-    """
-    try:
-        return os.fstat(stream.fileno()).st_size
-    except (AttributeError, OSError):  # io.UnsupportedOperation is an OSError
-        pass
-    if not stream.seekable():
-        return None
-    size = stream.seek(0, io.SEEK_END)
-    stream.seek(0)
-    return size
