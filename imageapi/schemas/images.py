@@ -59,7 +59,9 @@ SIGN = Field(
     "{preset: public URL}, ready for `srcset`.",
 )
 SIGN_EXPIRES_IN = Field(
-    None, description="With `sign`: the URLs' lifetime in seconds (else the default)."
+    None,
+    ge=1,
+    description="With `sign`: the URLs' lifetime in seconds (else the default).",
 )
 
 

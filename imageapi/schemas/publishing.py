@@ -12,6 +12,7 @@ from pydantic import Field
 from pydantic import WithJsonSchema
 
 ParameterValue = str | int | float | bool
+LIFETIME_SCHEMA = {"type": ["integer", "null"], "minimum": 1}
 
 
 class SignedUrlRequest(BaseModel):
@@ -24,7 +25,7 @@ class SignedUrlRequest(BaseModel):
         "checked the same way; none for the original.",
     )
     # Checked by the service, so that a wrong type is a 400 like a wrong value.
-    expires_in: Annotated[Any, WithJsonSchema({"type": ["integer", "null"]})] = Field(
+    expires_in: Annotated[Any, WithJsonSchema(LIFETIME_SCHEMA)] = Field(
         None,
         description="Seconds the URL stays valid; the server's default when "
         "left out, at most its maximum (`signing.*` settings).",
