@@ -162,3 +162,15 @@ def test_delete_folder_removes_everything_under_it_and_nothing_else(storage):
     assert not storage.exists("derivatives/a/2")
     assert storage.exists("derivatives/ab/1") and storage.exists("other/a")
     storage.delete_folder("derivatives/none")  # nothing there: not an error
+
+
+def test_local_storage_forces_to_disk_only_durable_objects(tmp_path, monkeypatch):
+    synced = []
+    monkeypatch.setattr("imageapi.storage.local.os.fsync", synced.append)
+    storage = LocalStorage(tmp_path / "objects")
+    storage.put("originals/a", io.BytesIO(b"kept"))
+    assert len(synced) == 1
+    storage.put("derivatives/a/1", io.BytesIO(b"rebuildable"), durable=False)
+    assert len(synced) == 1
+    with storage.open("derivatives/a/1") as handle:
+        assert handle.read() == b"rebuildable"
