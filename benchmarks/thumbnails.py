@@ -14,6 +14,12 @@ connection to one worker). Scenarios, each for --seconds at --concurrency:
   hit            the same 256-px thumbnail again (imageapi serves its cached
                  derivative; thumbor, with no result storage, processes again)
 
+Then the cached 256-px thumbnail, each with a new connection per request and
+with keep-alive: imageapi authenticated (bearer token: one session lookup),
+imageapi signed (a public signed URL: no database), thumbor without result
+storage and thumbor with its file result storage (warmed first).
+--hits-only runs just that table.
+
 Also prints the in-process limit: a plain loop of the 256-px thumbnail with
 pyvips and with Pillow (thumbor's engine) on 2 processes, and the upload time of
 the 4000x3000 JPEG with and without the working copy.
@@ -28,6 +34,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -113,8 +120,14 @@ def ours(work: Path, images: Path, args, *, working_copy: bool) -> dict:
         auth = {"Authorization": f"Bearer {token}"}
         pids = worker_pids(process.pid)
         photo_ids, results["upload_s"] = upload_copies(
-            base, token, (images / "photo.jpg").read_bytes(), "photo.jpg", COPIES
+            base,
+            token,
+            (images / "photo.jpg").read_bytes(),
+            "photo.jpg",
+            1 if args.hits_only else COPIES,
         )
+        if args.hits_only:
+            return cached_thumbnail(base, auth, photo_ids[0], work, args, pids)
         thumbs = [
             f"/api/v1/images/{image_id}/content?width={width}"
             for width in WIDTHS
@@ -148,18 +161,57 @@ def ours(work: Path, images: Path, args, *, working_copy: bool) -> dict:
             headers=auth,
             worker_pids=pids,
         )
-        hit = [f"/api/v1/images/{photo_ids[0]}/content?width=256"]
-        requests.get(base + hit[0], headers=auth).raise_for_status()  # warm the cache
-        results["hit"] = run_wrk(
-            base,
-            hit,
-            work,
-            concurrency=args.concurrency,
-            seconds=args.seconds,
-            headers=auth,
-            worker_pids=pids,
-        )
+        results.update(cached_thumbnail(base, auth, photo_ids[0], work, args, pids))
     return results
+
+
+def cached_thumbnail(
+    base: str, auth: dict, image_id: str, work: Path, args, pids: list[int]
+) -> dict:
+    """The cached 256-px thumbnail, authenticated and signed, both connection
+    modes; keys ``hit``, ``hit-keep``, ``signed``, ``signed-keep``."""
+    hit = f"/api/v1/images/{image_id}/content?width=256"
+    requests.get(base + hit, headers=auth).raise_for_status()  # warm the cache
+    signed = requests.post(
+        f"{base}/api/v1/images/{image_id}/signed-urls",
+        headers=auth,
+        json={"params": {"width": 256}, "expires_in": 86400},
+    )
+    signed.raise_for_status()
+    public = urlsplit(signed.json()["url"])
+    public_path = f"{public.path}?{public.query}"
+    requests.get(base + public_path).raise_for_status()
+    run = {
+        "concurrency": args.concurrency,
+        "seconds": args.seconds,
+        "worker_pids": pids,
+    }
+    return {
+        "hit": run_wrk(base, [hit], work, headers=auth, **run),
+        "hit-keep": run_wrk(base, [hit], work, headers=auth, keep_alive=True, **run),
+        "signed": run_wrk(base, [public_path], work, headers={}, **run),
+        "signed-keep": run_wrk(
+            base, [public_path], work, headers={}, keep_alive=True, **run
+        ),
+    }
+
+
+def thumbor_hits(work: Path, images: Path, args) -> dict:
+    """thumbor's cached thumbnail: file result storage, warmed first."""
+    with running_thumbor(WORK, work, images, result_storage=True) as (base, pids):
+        path = "/unsafe/256x0/photo.jpg"
+        for _ in range(4):  # every worker process: each one stores and reads
+            requests.get(base + path).raise_for_status()
+        run = {
+            "concurrency": args.concurrency,
+            "seconds": args.seconds,
+            "headers": {},
+            "worker_pids": pids,
+        }
+        return {
+            "stored": run_wrk(base, [path], work, **run),
+            "stored-keep": run_wrk(base, [path], work, keep_alive=True, **run),
+        }
 
 
 def thumbor(work: Path, images: Path, args) -> dict:
@@ -175,11 +227,15 @@ def thumbor(work: Path, images: Path, args) -> dict:
             "headers": {},
             "worker_pids": pids,
         }
-        return {
-            "thumb-first": run_wrk(base, thumbs, work, **run),
-            "webp-first": run_wrk(base, webps, work, **run),
-            "hit": run_wrk(base, ["/unsafe/256x0/photo.jpg"], work, **run),
+        hit = ["/unsafe/256x0/photo.jpg"]
+        results = {
+            "hit": run_wrk(base, hit, work, **run),
+            "hit-keep": run_wrk(base, hit, work, keep_alive=True, **run),
         }
+        if not args.hits_only:
+            results["thumb-first"] = run_wrk(base, thumbs, work, **run)
+            results["webp-first"] = run_wrk(base, webps, work, **run)
+        return results
 
 
 def row(name: str, mine: LoadResult | None, peer: LoadResult | None) -> str:
@@ -201,10 +257,32 @@ def row(name: str, mine: LoadResult | None, peer: LoadResult | None) -> str:
     return f"{name:<15} {cell(mine)} | {cell(peer)} | {ratio}{note}"
 
 
+def print_hits(mine: dict, peer: dict, peer_stored: dict) -> None:
+    print("\ncached 256-px thumbnail: req/s, p50, p99 (new connection | keep-alive)")
+    for name, close, keep in (
+        ("imageapi auth", mine["hit"], mine["hit-keep"]),
+        ("imageapi signed", mine["signed"], mine["signed-keep"]),
+        ("thumbor", peer["hit"], peer["hit-keep"]),
+        ("thumbor+result", peer_stored["stored"], peer_stored["stored-keep"]),
+    ):
+        print(f"{name:<16} {hit_cell(close)} | {hit_cell(keep)}")
+
+
+def hit_cell(result: LoadResult) -> str:
+    errors = f" ({result.errors} errors)" if result.errors else ""
+    return (
+        f"{result.requests_per_second:8.1f}/s {result.p50_ms:6.1f} "
+        f"{result.p99_ms:6.1f} ms{errors}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--hits-only", action="store_true", help="only the cached-thumbnail table"
+    )
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=WORK) as scratch:
@@ -214,7 +292,11 @@ def main() -> None:
         (images / "photo.jpg").write_bytes(photo_jpeg(4000, 3000))
         (images / "hd.jpg").write_bytes(photo_jpeg(1920, 1080, seed=9))
         peer = thumbor(work, images, args)
+        peer_stored = thumbor_hits(work, images, args)
         with_copy = ours(work, images, args, working_copy=True)
+        if args.hits_only:
+            print_hits(with_copy, peer, peer_stored)
+            return
         without_copy = ours(work, images, args, working_copy=False)
         pyvips_rate = in_process_rate(
             str(Path(__file__).parents[1] / ".venv/bin/python"),
@@ -233,6 +315,7 @@ def main() -> None:
     print(row("thumb-original", without_copy["thumb-first"], peer["thumb-first"]))
     print(row("webp-first", with_copy["webp-first"], peer["webp-first"]))
     print(row("hit", with_copy["hit"], peer["hit"]))
+    print_hits(with_copy, peer, peer_stored)
     print(
         f"in-process limit, 256-px thumbnail, 2 processes: pyvips {pyvips_rate:.1f}/s, "
         f"Pillow {pillow_rate:.1f}/s"

@@ -1,4 +1,5 @@
-"""thumbor 7 as the peer: its own venv, file loader, no storage of any kind."""
+"""thumbor 7 as the peer: its own venv, file loader, no source storage, and
+either no result storage or thumbor's file result storage."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ QUALITY = 80
 WEBP_QUALITY = 80
 MAX_AGE = 0
 """
+# thumbor's own cache of processed images: a hit reads the file back.
+FILE_RESULT_STORAGE = """
+RESULT_STORAGE = 'thumbor.result_storages.file_storage'
+RESULT_STORAGE_FILE_STORAGE_ROOT_PATH = {root!r}
+RESULT_STORAGE_STORES_UNSAFE = True
+"""
 
 
 def thumbor_python(work: Path) -> Path:
@@ -43,11 +50,22 @@ def thumbor_python(work: Path) -> Path:
 
 
 @contextmanager
-def running_thumbor(venv_dir: Path, work: Path, image_root: Path, processes: int = 2):
-    """Yield (base_url, worker pids) for thumbor serving files under image_root."""
+def running_thumbor(
+    venv_dir: Path,
+    work: Path,
+    image_root: Path,
+    processes: int = 2,
+    *,
+    result_storage: bool = False,
+):
+    """Yield (base_url, worker pids) for thumbor serving files under image_root;
+    with ``result_storage`` it keeps what it made in files under ``work``."""
     python = thumbor_python(venv_dir)
     config = work / "thumbor.conf"
-    config.write_text(CONFIG.format(root=str(image_root)))
+    text = CONFIG.format(root=str(image_root))
+    if result_storage:
+        text += FILE_RESULT_STORAGE.format(root=str(work / "thumbor-results"))
+    config.write_text(text)
     port = free_port()
     process = subprocess.Popen(
         [

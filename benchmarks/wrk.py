@@ -1,4 +1,5 @@
-"""Drive a server with wrk: new connection per request, rotating paths."""
+"""Drive a server with wrk: rotating paths, a new connection per request
+(or keep-alive, which pins each connection to one worker process)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,9 @@ def run_wrk(
     seconds: int,
     headers: dict[str, str],
     worker_pids: list[int],
+    keep_alive: bool = False,
 ) -> LoadResult:
+    """Load the server; a new connection per request unless ``keep_alive``."""
     script = work / "rotate.lua"
     script.write_text(ROTATE_LUA)
     path_file = work / "paths.txt"
@@ -78,9 +81,9 @@ def run_wrk(
         "--latency",
         "-s",
         str(script),
-        "-H",
-        "Connection: close",
     ]
+    if not keep_alive:
+        command += ["-H", "Connection: close"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += [base_url, "--", str(path_file), str(concurrency)]

@@ -45,7 +45,9 @@ from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
+from imageapi.services.publishing import PublishService
 from imageapi.services.quotas import QuotaService
 from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
@@ -76,6 +78,7 @@ class Services:
     admin: AdminService
     api_keys: ApiKeyService
     health: HealthService
+    publishing: PublishService
     max_upload_bytes: int
 
 
@@ -153,6 +156,7 @@ def _build_services(
         clock,
         login_throttle=_login_throttle(config, rate_limit_storage),
     )
+    facts = ImageFacts(db)  # shared: a deletion forgets the image for both
     images = ImageService(
         db,
         storage,
@@ -162,25 +166,31 @@ def _build_services(
         clock=clock,
         quotas=quotas,
         working_copy_max_side=config.processing.working_copy_max_side,
+        facts=facts,
+    )
+    renditions = RenditionService(
+        db,
+        storage,
+        config.processing,
+        config.limits,
+        clock,
+        lock_dir=config.data_dir / "locks",
+        facts=facts,
     )
     return Services(
         accounts=accounts,
         cookie=SessionCookie(config.auth),
         images=images,
         tags=TagService(db),
-        renditions=RenditionService(
-            db,
-            storage,
-            config.processing,
-            config.limits,
-            clock,
-            lock_dir=config.data_dir / "locks",
-        ),
+        renditions=renditions,
         usage=UsageService(db, clock),
         quotas=quotas,
         admin=AdminService(db),
         api_keys=ApiKeyService(db, clock),
         health=HealthService(engine),
+        publishing=PublishService(
+            db, renditions, config.secret_key, config.signing, clock
+        ),
         max_upload_bytes=config.limits.max_upload_bytes,
     )
 

@@ -194,6 +194,31 @@ class ProcessingConfig(Section):
         }
 
 
+class SigningConfig(Section):
+    """Public signed URLs of images (the publishing routes)."""
+
+    default_expires_seconds: int = Field(
+        3600, ge=1, description="Lifetime of a signed URL when none is asked for."
+    )
+    max_expires_seconds: int = Field(
+        7 * 86400, ge=1, description="Longest lifetime a signed URL may be given."
+    )
+    revocation_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        le=5,
+        description="How long each worker trusts what it read of an owner's key "
+        "generation and disabled flag; a rotated key or a disabled owner "
+        "stops their URLs within this time.",
+    )
+
+    @model_validator(mode="after")
+    def _default_within_max(self) -> SigningConfig:
+        if self.default_expires_seconds > self.max_expires_seconds:
+            raise ValueError("default_expires_seconds exceeds max_expires_seconds")
+        return self
+
+
 class StorageConfig(Section):
     backend: Literal["local", "s3", "memory"] = Field(
         "local",
@@ -260,6 +285,7 @@ class Config(Section):
     processing: ProcessingConfig = ProcessingConfig()
     quotas: QuotaConfig = QuotaConfig()
     usage: UsageConfig = UsageConfig()
+    signing: SigningConfig = SigningConfig()
 
     @field_validator("secret_key")
     @classmethod

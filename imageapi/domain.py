@@ -22,6 +22,8 @@ class User:
     max_storage_bytes: int | None
     max_images: int | None
     max_uploads_per_day: int | None
+    # Raised to revoke every public URL the user signed before.
+    signing_key_generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,14 +94,3 @@ class ImageQuery:
     taken_before: datetime | None = None
     format: str | None = None
     name_contains: str | None = None
-
-
-@dataclass(frozen=True)
-class Derivative:
-    """A cached rendition of an image."""
-
-    id: int
-    storage_key: str
-    size: int
-    content_type: str
-    last_used_at: datetime

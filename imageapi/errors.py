@@ -105,3 +105,14 @@ class ServiceUnavailable(ImageApiError):
 
 class QuotaExceeded(Forbidden):
     title = "Quota exceeded"
+
+
+class InvalidSignature(Forbidden):
+    """A signed URL was changed, or its owner revoked it (new key, disabled)."""
+
+    title = "Invalid signature"
+
+
+class SignedUrlExpired(ImageApiError):
+    status = 410
+    title = "Signed URL expired"

@@ -43,6 +43,11 @@ class User(Base):
     max_storage_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     max_images: Mapped[int | None] = mapped_column(Integer, default=None)
     max_uploads_per_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Part of the key that signs the user's public URLs (see auth/signing.py):
+    # raising it revokes every URL signed before.
+    signing_key_generation: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
 
     def to_domain(self) -> domain.User:
         return domain.User(
@@ -54,6 +59,7 @@ class User(Base):
             max_storage_bytes=self.max_storage_bytes,
             max_images=self.max_images,
             max_uploads_per_day=self.max_uploads_per_day,
+            signing_key_generation=self.signing_key_generation,
         )
 
 
@@ -252,8 +258,8 @@ class Derivative(Base):
 
     ``cache_key`` is ``RenditionOptions.cache_key()``, every field of the
     normalised options with a version prefix: equivalent requests share one
-    row. ``last_used_at`` is refreshed at most once a minute, so cache hits
-    rarely write.
+    row. ``last_used_at`` is refreshed at most once a minute, in batches off
+    the request path (``services/derivative_uses.py``): hits never read the row.
     """
 
     __tablename__ = "derivatives"
@@ -270,12 +276,3 @@ class Derivative(Base):
     content_type: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def to_domain(self) -> domain.Derivative:
-        return domain.Derivative(
-            id=self.id,
-            storage_key=self.storage_key,
-            size=self.size,
-            content_type=self.content_type,
-            last_used_at=self.last_used_at,
-        )

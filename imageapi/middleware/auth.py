@@ -24,6 +24,8 @@ class Authentication:
         responder = f"on_{req.method.lower()}"
         if resource is None or not hasattr(resource, responder):
             return  # let Falcon answer 404 or 405 rather than 401
+        if getattr(resource, "ignores_credentials", False):
+            return  # public by design (signed URLs): no lookup, no database
         token = self._token_from(req)
         principal = self._accounts.authenticate(token) if token else None
         if principal is None:

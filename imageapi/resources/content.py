@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import PurePath
 
 import falcon
@@ -65,7 +66,7 @@ def send_original(
 ) -> None:
     """Answer with the stored original, honouring If-None-Match and Range."""
     etag = f'"{image.sha256}"'
-    _common_headers(resp, image, etag)
+    _common_headers(resp, etag, image.created_at)
     resp.accept_ranges = "bytes"
     if etag_matches(req, etag):
         resp.status = falcon.HTTP_304
@@ -91,7 +92,8 @@ def send_derivative(
 ) -> None:
     """Answer with a derivative; If-None-Match is checked before any decoding."""
     assert prepared.options is not None
-    _common_headers(resp, prepared.image, prepared.etag)
+    image = prepared.image  # None for a signed URL's cache hit: no upload time
+    _common_headers(resp, prepared.etag, image.created_at if image else None)
     if prepared.options.vary_accept:
         resp.vary = ["Accept"]
     if etag_matches(req, prepared.etag):
@@ -102,10 +104,8 @@ def send_derivative(
     req.context.derivative_served = True
     resp.set_header("X-Cache", "HIT" if content.cache_hit else "MISS")
     resp.content_type = content.content_type
-    if download:
-        resp.downloadable_as = _download_name(
-            prepared.image.name, prepared.options.format
-        )
+    if download and image is not None:
+        resp.downloadable_as = _download_name(image.name, prepared.options.format)
     resp.set_stream(content.stream, content.length)
 
 
@@ -114,8 +114,11 @@ def _download_name(name: str, output_format: str) -> str:
     return (PurePath(name).stem or "image") + EXTENSIONS[output_format]
 
 
-def _common_headers(resp: falcon.Response, image: Image, etag: str) -> None:
+def _common_headers(
+    resp: falcon.Response, etag: str, last_modified: datetime | None
+) -> None:
     resp.set_header("ETag", etag)
-    resp.last_modified = image.created_at
+    if last_modified is not None:
+        resp.last_modified = last_modified
     resp.cache_control = ["private"]
     resp.set_header("X-Content-Type-Options", "nosniff")

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING
 import falcon
 
 from imageapi.domain import Image
+from imageapi.resources.publishing import signed_presets
 from imageapi.schemas.images import ImageListQuery
+from imageapi.schemas.images import SignQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
+from imageapi.services.publishing import PublishService
 from imageapi.web.multipart import read_upload_form
 from imageapi.web.query import read_query
 from imageapi.web.representations import image_document
@@ -28,10 +31,17 @@ def upload_from(req: falcon.Request, images: ImageService, max_bytes: int) -> Im
 
 
 class ImageCollection:
-    def __init__(self, images: ImageService, max_upload_bytes: int, urls: Urls) -> None:
+    def __init__(
+        self,
+        images: ImageService,
+        max_upload_bytes: int,
+        urls: Urls,
+        publishing: PublishService,
+    ) -> None:
         self._images = images
         self._max_upload_bytes = max_upload_bytes
         self._urls = urls
+        self._publishing = publishing
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         image = upload_from(req, self._images, self._max_upload_bytes)
@@ -56,20 +66,33 @@ class ImageCollection:
             limit=query.limit,
             cursor=query.cursor,
         )
+        signed = signed_presets(
+            req, self._publishing, self._urls, page.items, query.sign, query.expires_in
+        )
         resp.media = {
-            "items": [image_document(image, self._urls) for image in page.items],
+            "items": [
+                image_document(image, self._urls, signed.get(image.id))
+                for image in page.items
+            ],
             "next_cursor": page.next_cursor,
         }
 
 
 class ImageItem:
-    def __init__(self, images: ImageService, urls: Urls) -> None:
+    def __init__(
+        self, images: ImageService, urls: Urls, publishing: PublishService
+    ) -> None:
         self._images = images
         self._urls = urls
+        self._publishing = publishing
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str):
+        query = read_query(req, SignQuery)
         image = self._images.get(req.context.principal.user.id, image_id)
-        resp.media = image_document(image, self._urls)
+        signed = signed_presets(
+            req, self._publishing, self._urls, [image], query.sign, query.expires_in
+        )
+        resp.media = image_document(image, self._urls, signed.get(image.id))
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, image_id: str):
         self._images.delete(req.context.principal.user.id, image_id)

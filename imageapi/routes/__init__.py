@@ -22,6 +22,7 @@ from imageapi.routes import docs
 from imageapi.routes import health
 from imageapi.routes import images
 from imageapi.routes import legacy
+from imageapi.routes import publishing
 from imageapi.routes import tags
 from imageapi.routes import usage
 from imageapi.routes.route import V1
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 ROUTES: tuple[Route | StaticRoute, ...] = (
     *accounts.ROUTES,
     *images.ROUTES,
+    *publishing.ROUTES,
     *tags.ROUTES,
     *usage.ROUTES,
     *health.ROUTES,
@@ -47,6 +49,7 @@ TAGS = {
     "accounts": "Register and see your account.",
     "sessions": "Log in (a token and an HttpOnly cookie) and log out.",
     "images": "Upload, list and filter, download and delete your images.",
+    "publishing": "Signed URLs anyone can fetch (CDN-friendly), and their key.",
     "tags": "Tag your images and see your tags.",
     "api-keys": "Keys for scripts: `X-API-Key` (or bearer), until revoked.",
     "usage": "What you used: requests, bytes, storage.",

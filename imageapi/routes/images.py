@@ -21,6 +21,7 @@ from imageapi.schemas.images import ImageOut
 from imageapi.schemas.images import ImagePage
 from imageapi.schemas.images import ImageUpload
 from imageapi.schemas.images import MetadataOut
+from imageapi.schemas.images import SignQuery
 
 IMAGE_NOT_FOUND = error("No image with this id among yours.")
 UPLOAD = Body(
@@ -168,7 +169,10 @@ ROUTES = (
         "images",
         v1("/images"),
         lambda ctx: ImageCollection(
-            ctx.services.images, ctx.services.max_upload_bytes, ctx.urls
+            ctx.services.images,
+            ctx.services.max_upload_bytes,
+            ctx.urls,
+            ctx.services.publishing,
         ),
         (
             Operation(
@@ -206,13 +210,14 @@ ROUTES = (
     Route(
         "image",
         v1("/images/{image_id}"),
-        lambda ctx: ImageItem(ctx.services.images, ctx.urls),
+        lambda ctx: ImageItem(ctx.services.images, ctx.urls, ctx.services.publishing),
         (
             Operation(
                 "GET",
                 operation_id="getImage",
                 summary="One image's details",
                 tags=("images",),
+                query=SignQuery,
                 responses={
                     200: Response("The image.", model=ImageOut),
                     404: IMAGE_NOT_FOUND,

@@ -51,6 +51,29 @@ Timestamp = Annotated[
 ]
 
 
+SIGN_NAMES = r"^[a-z0-9][a-z0-9_-]{0,31}(,[a-z0-9][a-z0-9_-]{0,31})*$"
+SIGN = Field(
+    None,
+    pattern=SIGN_NAMES,
+    description="Comma-separated presets: each image then carries `signed_urls` "
+    "{preset: public URL}, ready for `srcset`.",
+)
+SIGN_EXPIRES_IN = Field(
+    None,
+    ge=1,
+    description="With `sign`: the URLs' lifetime in seconds (else the default).",
+)
+
+
+class SignQuery(BaseModel):
+    """Reading one image, optionally with signed URLs of presets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sign: str | None = SIGN
+    expires_in: int | None = SIGN_EXPIRES_IN
+
+
 class ImageListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -82,6 +105,8 @@ class ImageListQuery(BaseModel):
     cursor: str | None = Field(
         None, max_length=512, description="next_cursor of the previous page."
     )
+    sign: str | None = SIGN
+    expires_in: int | None = SIGN_EXPIRES_IN
 
     @field_validator("created_after", "created_before", "taken_after", "taken_before")
     @classmethod
@@ -152,6 +177,11 @@ class ImageOut(BaseModel):
     tags: list[str]
     created_at: datetime = Field(description="ISO 8601, UTC.")
     links: ImageLinks
+    signed_urls: dict[str, str] | None = Field(
+        None,
+        description="Only when asked for with `sign=PRESET,...`: preset -> a "
+        "signed public URL of it, ready for `srcset`.",
+    )
 
 
 class ImagePage(BaseModel):

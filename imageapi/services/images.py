@@ -23,6 +23,7 @@ from imageapi.processing.analysis import analyse
 from imageapi.processing.probe import ProbedImage
 from imageapi.processing.probe import probe
 from imageapi.services.cursors import Cursors
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
@@ -63,6 +64,7 @@ class ImageService:
         clock: Callable[[], datetime],
         quotas: QuotaService,
         working_copy_max_side: int = 0,
+        facts: ImageFacts | None = None,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -72,6 +74,7 @@ class ImageService:
         self._clock = clock
         self._quotas = quotas
         self._working_copy_max_side = working_copy_max_side
+        self._facts = facts or ImageFacts(db)
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
         """Stream an upload to disk under the size limit, before any checks."""
@@ -206,6 +209,8 @@ class ImageService:
         try:
             stream = self._storage.open(image.storage_key, start, end)
         except ObjectNotFound as exc:
+            # Deleted meanwhile? Then the database says 404; else the bytes are lost.
+            self._facts.reread(image.user_id, image.id)
             raise StoredObjectNotFound(str(exc)) from None
         length = image.size if byte_range is None else end - start + 1
         return Content(stream=stream, length=length)
@@ -213,20 +218,24 @@ class ImageService:
     def delete(self, user_id: str, image_id: str) -> None:
         """The row goes first (its derivative rows cascade), then the bytes: a
         crash in between leaves unreferenced files (harmless), never a row
-        pointing at nothing."""
+        pointing at nothing.
+
+        The derivatives go by folder, not by their rows: a derivative whose
+        row was lost (a crash while evicting) would otherwise outlive the
+        image, and signed URLs serve stored derivatives without a row.
+        """
         with self._db.write() as uow:
             image = uow.images.get(user_id, image_id)
-            derivative_keys = uow.derivatives.storage_keys_of(image.id)
             uow.images.delete(image)
             uow.commit()
+        self._facts.forget(image_id)
         self._delete_objects(
-            [
-                image.storage_key,
-                image.render_source_key,
-                image.working_copy_key,
-                *derivative_keys,
-            ]
+            [image.storage_key, image.render_source_key, image.working_copy_key]
         )
+        try:
+            self._storage.delete_folder(derivative_folder(image.id))
+        except Exception:  # the caller's outcome matters more than a leftover
+            log.exception("could not delete the derivatives of %s", image.id)
 
     def _delete_objects(self, keys: list[str | None]) -> None:
         for key in keys:
@@ -236,6 +245,11 @@ class ImageService:
                 self._storage.delete(key)
             except Exception:  # the caller's outcome matters more than a leftover
                 log.exception("could not delete stored object %s", key)
+
+
+def derivative_folder(image_id: str) -> str:
+    """Where an image's derivatives are stored (see services/renditions.py)."""
+    return f"derivatives/{image_id}"
 
 
 def sanitise_name(filename: str | None) -> str:

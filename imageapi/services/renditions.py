@@ -1,16 +1,17 @@
 """Derivatives of an image: options -> cached copy, or render and cache.
 
-``prepare`` is one read transaction: the image (without its tags), the parsed
-options, the ETag and the cache row if there is one, so a resource can answer
-304 before anything is decoded. ``fetch`` then streams the cached derivative
-(a cache hit costs that lookup and a storage open) or renders it behind a
-bounded semaphore, stores it and indexes it. The cache stays within
-``processing.derivative_cache_bytes`` by evicting least recently used rows.
+``prepare`` finds the image (from this worker's memory of image facts, else
+one read), parses the options and derives the ETag and the derivative's
+storage key from them, so a resource can answer 304 before anything is decoded
+and a cache hit reads no row: ``fetch`` opens the stored derivative, checks it
+is whole, and notes the use in memory (written in batches); or it renders
+behind a bounded semaphore, stores the result and indexes it. The cache stays
+within ``processing.derivative_cache_bytes`` by evicting least recently used
+rows.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import os
@@ -19,8 +20,8 @@ import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
-from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,14 +29,15 @@ from sqlalchemy.exc import IntegrityError
 
 from imageapi.config import ProcessingConfig
 from imageapi.db.uow import Database
-from imageapi.domain import Derivative
 from imageapi.domain import Image
 from imageapi.errors import StoredObjectNotFound
 from imageapi.limits import Limits
 from imageapi.processing.cost import held_memory
 from imageapi.processing.cost import render_work
 from imageapi.processing.formats import ANIMATED
+from imageapi.processing.formats import CONTENT_TYPES
 from imageapi.processing.geometry import plan
+from imageapi.processing.integrity import CHECKED_FORMATS
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.options import parse_options
 from imageapi.processing.pipeline import Rendition
@@ -43,6 +45,11 @@ from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.source import choose_source
 from imageapi.processing.source import copy_scale
+from imageapi.services.derivative_store import derivative_digest
+from imageapi.services.derivative_store import derivative_storage_key
+from imageapi.services.derivative_store import open_whole
+from imageapi.services.derivative_uses import DerivativeUses
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.render_slots import HostLane
 from imageapi.services.render_slots import RenderSlots
 from imageapi.storage.base import ObjectNotFound
@@ -50,9 +57,6 @@ from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
 
-# A hit refreshes last_used_at only when it is older than this: LRU order to
-# the minute is plenty, and most hits then read without writing.
-TOUCH_INTERVAL = timedelta(minutes=1)
 # Each process sums the cache size again once it has added this fraction of
 # the budget since its last check: a tiny budget checks on every insert, a
 # large one rarely, and the cache overshoots by at most about that much.
@@ -63,14 +67,19 @@ SMART_POSITIONS = ("entropy", "attention")
 
 @dataclass(frozen=True)
 class PreparedRendition:
-    """What a content request asks for; ``options`` is None for the original."""
+    """What a content request asks for; ``options`` is None for the original.
 
-    image: Image
+    ``image`` is None when a signed URL alone described the derivative (the
+    database is read only if the cache misses); ``fetch`` then loads it.
+    """
+
+    image: Image | None
     options: RenditionOptions | None
     etag: str = ""
     cache_key: str = ""
     storage_key: str = ""
-    cached: Derivative | None = None
+    image_id: str = ""
+    user_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class RenditionService:
         limits: Limits,
         clock: Callable[[], datetime],
         lock_dir: Path,
+        facts: ImageFacts | None = None,
     ) -> None:
         self._db = db
         self._storage = storage
@@ -104,6 +114,8 @@ class RenditionService:
         )
         self._limits = limits
         self._clock = clock
+        self._facts = facts or ImageFacts(db)
+        self._uses = DerivativeUses(db)
         self._slots = RenderSlots(
             processing.max_parallel_renders,
             limits.max_user_parallel_renders,
@@ -118,58 +130,97 @@ class RenditionService:
     ) -> PreparedRendition:
         """The user's image and the parsed options, without decoding anything.
 
+        The image's facts come from this worker's memory when it has them, and
+        the derivative's storage key follows from the options: a cache hit
+        reads no row.
+
         Raises:
             ImageNotFound: no such image, or another user's.
             InvalidParameter: the parameters are refused (400, names one).
             SourceTooLarge: the original is over the pixel limit, or the
                 rendition would hold more than the memory limit (422).
         """
-        with self._db.read() as uow:
-            row = uow.images.get(user_id, image_id, with_tags=False)
-            image = row.to_domain(with_tags=False)  # content needs no tags
-            options = parse_options(
-                params,
-                presets=self._presets,
-                accept=accept,
-                source_format=image.format,
-                qualities=self._qualities,
-            )
-            if options is None:
-                return PreparedRendition(image=image, options=None)
-            self._check_limits(image, options)
-            cache_key = options.cache_key()
-            digest = hashlib.sha256(cache_key.encode()).hexdigest()
-            found = uow.derivatives.find(image.id, cache_key) if self._budget else None
-            cached = found.to_domain() if found is not None else None
+        image = self._facts.get(user_id, image_id)
+        options = self.parse(params, accept, image.format)
+        if options is None:
+            return PreparedRendition(image=image, options=None)
+        self._check_limits(image, options)
+        cache_key, digest = derivative_digest(options)
         return PreparedRendition(
             image=image,
             options=options,
             etag=f'"{image.sha256}-{digest[:16]}"',
             cache_key=cache_key,
-            storage_key=f"derivatives/{image.id}/{digest[:32]}",
-            cached=cached,
+            storage_key=derivative_storage_key(image.id, digest),
+            image_id=image.id,
+            user_id=user_id,
+        )
+
+    def prepare_signed(
+        self,
+        user_id: str,
+        image_id: str,
+        params: Mapping,
+        source_format: str,
+        accept: str,
+    ) -> PreparedRendition:
+        """Like ``prepare``, from what a verified signed URL says alone.
+
+        A derivative whose bytes are stored needs no database at all (its
+        ETag is made from the URL's facts); otherwise, and for the original,
+        the image is read as ``prepare`` reads it, so a deleted image is a 404.
+        """
+        options = self.parse(params, accept, source_format)
+        if options is not None and self._budget:
+            cache_key, digest = derivative_digest(options)
+            storage_key = derivative_storage_key(image_id, digest)
+            if self._storage.exists(storage_key):
+                return PreparedRendition(
+                    image=None,
+                    options=options,
+                    etag=f'"{image_id}-{digest[:16]}"',
+                    cache_key=cache_key,
+                    storage_key=storage_key,
+                    image_id=image_id,
+                    user_id=user_id,
+                )
+        prepared = self.prepare(user_id, image_id, params, accept)
+        if prepared.options is None:
+            return prepared
+        _, digest = derivative_digest(prepared.options)
+        return replace(prepared, etag=f'"{image_id}-{digest[:16]}"')
+
+    def parse(
+        self, params: Mapping, accept: str, source_format: str
+    ) -> RenditionOptions | None:
+        """The options, as the content route reads them (400 naming a parameter)."""
+        return parse_options(
+            params,
+            presets=self._presets,
+            accept=accept,
+            source_format=source_format,
+            qualities=self._qualities,
         )
 
     def fetch(self, prepared: PreparedRendition) -> DerivativeContent:
         """The derivative's bytes: from the cache, or rendered and cached.
 
         Raises:
+            ImageNotFound: the image was deleted.
             InvalidParameter: the options do not fit this image (crop outside).
             RenderTimeout: no render slot or no result within the time limit.
             UnprocessableImage: libvips cannot process this input (422).
         """
         options = prepared.options
         assert options is not None, "fetch is for derivatives only"
-        cached = prepared.cached
-        if cached is not None:
-            try:
-                stream = self._storage.open(cached.storage_key)
-            except ObjectNotFound:
-                log.info("cached derivative %s is gone; rendering", cached.storage_key)
-            else:
-                self._touch(cached)
-                return DerivativeContent(stream, cached.size, cached.content_type, True)
-        rendition = self._render(prepared.image, options)
+        if self._budget:
+            cached = self._open_cached(prepared, options.format)
+            if cached is not None:
+                return cached
+        image = prepared.image or self._facts.get(prepared.user_id, prepared.image_id)
+        if prepared.image is None:
+            self._check_limits(image, options)
+        rendition = self._render(image, options)
         self._store(prepared, rendition)
         return DerivativeContent(
             io.BytesIO(rendition.data),
@@ -196,6 +247,7 @@ class RenditionService:
         return self._drop_least_recent(self._user_share, user_id=user_id)
 
     def _drop_least_recent(self, budget: int, *, user_id: str | None) -> int:
+        self._uses.flush()  # so that the order below counts the latest hits
         with self._db.write() as uow:
             if user_id is None:
                 excess = uow.derivatives.total_size() - budget
@@ -277,6 +329,9 @@ class RenditionService:
                         path, options, source_scale=scale, timeout_seconds=remaining
                     )
             except ObjectNotFound as exc:
+                # Deleted meanwhile? Then the database says 404; else the bytes
+                # are lost.
+                self._facts.reread(image.user_id, image.id)
                 raise StoredObjectNotFound(str(exc)) from None
 
     def _store(self, prepared: PreparedRendition, rendition: Rendition) -> None:
@@ -289,13 +344,19 @@ class RenditionService:
         """
         if not self._budget:
             return
-        self._storage.put(prepared.storage_key, io.BytesIO(rendition.data))
+        # No fsync for what opening can check (see processing/integrity.py):
+        # a torn file is rendered again, never served.
+        self._storage.put(
+            prepared.storage_key,
+            io.BytesIO(rendition.data),
+            durable=prepared.options.format not in CHECKED_FORMATS,
+        )
         now = self._clock()
         try:
             with self._db.write() as uow:
                 inserted = uow.derivatives.add_if_absent(
                     {
-                        "image_id": prepared.image.id,
+                        "image_id": prepared.image_id,
                         "cache_key": prepared.cache_key,
                         "storage_key": prepared.storage_key,
                         "size": len(rendition.data),
@@ -324,13 +385,16 @@ class RenditionService:
             self._added_since_check = 0
             return True
 
-    def _touch(self, cached: Derivative) -> None:
-        now = self._clock()
-        if now - cached.last_used_at < TOUCH_INTERVAL:
-            return
-        with self._db.write() as uow:
-            uow.derivatives.touch(cached.id, now)
-            uow.commit()
+    def _open_cached(
+        self, prepared: PreparedRendition, output_format: str
+    ) -> DerivativeContent | None:
+        """The stored derivative if it is there and whole, else None."""
+        found = open_whole(self._storage, prepared.storage_key, output_format)
+        if found is None:
+            return None
+        stream, size = found
+        self._uses.note(prepared.image_id, prepared.cache_key, self._clock())
+        return DerivativeContent(stream, size, CONTENT_TYPES[output_format], True)
 
 
 def _host_expensive_renders(limits: Limits) -> int:

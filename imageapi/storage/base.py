@@ -39,10 +39,13 @@ class Storage(abc.ABC):
     """Where image bytes live. One implementation per backend module."""
 
     @abc.abstractmethod
-    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
         """Store everything ``stream`` yields under ``key``, atomically.
 
         Readers see either the whole object or none of it, never a partial one.
+        ``durable=False`` may skip forcing the bytes to disk, for objects that
+        can be rebuilt (derivatives): a crash can then leave a torn object
+        under the final key, which readers must detect.
         """
 
     def put_file(self, key: str, path: Path) -> StoredObject:
@@ -80,6 +83,10 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def delete(self, key: str) -> None:
         """Remove the object; deleting a missing object is not an error."""
+
+    @abc.abstractmethod
+    def delete_folder(self, folder: str) -> None:
+        """Remove every object whose key starts with ``folder + "/"``."""
 
     @abc.abstractmethod
     def exists(self, key: str) -> bool:

@@ -25,7 +25,7 @@ class LocalStorage(Storage):
         self._root = root.resolve()
         self._root.mkdir(parents=True, exist_ok=True)
 
-    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temporary file sits in the final folder so the rename is atomic
@@ -38,7 +38,8 @@ class LocalStorage(Storage):
             with handle:
                 shutil.copyfileobj(stream, handle, CHUNK_BYTES)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable:  # else the page cache writes it back when it can
+                    os.fsync(handle.fileno())
             size = os.path.getsize(handle.name)
             os.replace(handle.name, path)
         except BaseException:
@@ -81,6 +82,9 @@ class LocalStorage(Storage):
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def delete_folder(self, folder: str) -> None:
+        shutil.rmtree(self._path(folder), ignore_errors=True)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

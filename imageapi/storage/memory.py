@@ -17,7 +17,7 @@ class MemoryStorage(Storage):
         self._objects: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
-    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
         data = stream.read()  # whole object first, so readers never see a part
         with self._lock:
             self._objects[check_key(key)] = data
@@ -34,6 +34,12 @@ class MemoryStorage(Storage):
     def delete(self, key: str) -> None:
         with self._lock:
             self._objects.pop(key, None)
+
+    def delete_folder(self, folder: str) -> None:
+        prefix = check_key(folder) + "/"
+        with self._lock:
+            for key in [key for key in self._objects if key.startswith(prefix)]:
+                del self._objects[key]
 
     def exists(self, key: str) -> bool:
         return key in self._objects

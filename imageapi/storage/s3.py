@@ -40,7 +40,8 @@ class S3Storage(Storage):
         )
         return cls(client, config.s3_bucket, config.s3_prefix)
 
-    def put(self, key: str, stream: BinaryIO) -> StoredObject:
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
+        # S3 makes every object durable and whole; there is nothing to skip.
         name = self._name(key)
         # upload_fileobj streams in parts for large objects; memory stays flat.
         self._client.upload_fileobj(stream, self._bucket, name)
@@ -65,6 +66,17 @@ class S3Storage(Storage):
 
     def delete(self, key: str) -> None:
         self._client.delete_object(Bucket=self._bucket, Key=self._name(key))
+
+    def delete_folder(self, folder: str) -> None:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=self._name(folder) + "/"
+        )
+        for page in pages:  # up to 1000 keys a page, as delete_objects takes
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self._client.delete_objects(
+                    Bucket=self._bucket, Delete={"Objects": keys, "Quiet": True}
+                )
 
     def exists(self, key: str) -> bool:
         try:

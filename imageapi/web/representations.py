@@ -52,8 +52,12 @@ def _image_fields(image: Image, urls: Urls) -> dict[str, Any]:
     }
 
 
-def image_document(image: Image, urls: Urls) -> dict[str, Any]:
-    return ImageOut(**_image_fields(image, urls)).model_dump()
+def image_document(
+    image: Image, urls: Urls, signed_urls: dict[str, str] | None = None
+) -> dict[str, Any]:
+    document = ImageOut(**_image_fields(image, urls), signed_urls=signed_urls)
+    # signed_urls is there only when asked for (``?sign=``).
+    return document.model_dump(exclude={"signed_urls"} if signed_urls is None else None)
 
 
 def metadata_document(image: Image) -> dict[str, Any]:
@@ -80,7 +84,8 @@ def metadata_document(image: Image) -> dict[str, Any]:
 
 def legacy_image_document(image: Image, urls: Urls) -> dict[str, Any]:
     """The earlier project's shape (``img_id`` ...) plus everything v1 has."""
-    return LegacyImageOut(img_id=image.id, **_image_fields(image, urls)).model_dump()
+    document = LegacyImageOut(img_id=image.id, **_image_fields(image, urls))
+    return document.model_dump(exclude={"signed_urls"})
 
 
 def tag_count_document(tag: str, count: int) -> dict[str, Any]:

@@ -158,3 +158,27 @@ def test_deleting_an_image_removes_original_copy_and_derivatives(config, make_ap
     assert not any(image["id"] in key for key in left)
     assert f"originals/{keep['id']}" in left
     assert [row[0] for row in derivative_rows(config)] == [keep["id"]]
+
+
+def test_a_torn_derivative_is_rendered_again_never_served(config, api):
+    image = upload_image(api, photo(300, 200), ".jpg")
+    root = config.data_dir / "images"
+    seen: set[str] = set()
+    for query, damage in (
+        ("width=120&format=webp", lambda data: data[: len(data) // 2]),
+        ("width=121&format=jpeg", lambda data: bytes(len(data))),
+        ("width=122&format=png", lambda data: data[:-3]),
+    ):
+        first = fetch(api, image, query)
+        (storage_key,) = [
+            key for _, key, _ in derivative_rows(config) if key not in seen
+        ]
+        seen.add(storage_key)
+        path = root / storage_key
+        path.write_bytes(damage(path.read_bytes()))
+        again = fetch(api, image, query)
+        assert again.headers["x-cache"] == "MISS", query
+        assert again.content == first.content
+        assert decoded(again).width == int(query[6:9])
+        assert path.read_bytes() == first.content  # stored whole again
+        assert fetch(api, image, query).headers["x-cache"] == "HIT"

@@ -29,6 +29,7 @@ TASKS = (
     "List, filter and paginate",
     "Download",
     "Transform",
+    "Publish an image",
     "Tags",
     "API keys",
     "Your usage",
@@ -74,6 +75,8 @@ def test_shell_examples_run(server, workdir):
     assert (workdir / "head.bin").stat().st_size == 100
     assert "attachment" in run.stdout
     assert "x-cache: miss" in run.stdout.lower()
+    assert "access-control-allow-origin: *" in run.stdout.lower()
+    assert "after rotation: 403" in run.stdout
     small = pyvips.Image.new_from_file(str(workdir / "small.png"))
     assert (small.width, small.bands) == (100, 1)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -21,12 +22,6 @@ EVICTION_BATCH = 500
 class DerivativeRepository:
     def __init__(self, session: DbSession) -> None:
         self._session = session
-
-    def find(self, image_id: str, cache_key: str) -> Derivative | None:
-        query = select(Derivative).where(
-            Derivative.image_id == image_id, Derivative.cache_key == cache_key
-        )
-        return self._session.scalars(query).one_or_none()
 
     def add_if_absent(self, row: dict) -> bool:
         """Insert unless an identical derivative is already indexed.
@@ -46,16 +41,22 @@ class DerivativeRepository:
         # report reliably on every driver.
         return self._session.execute(statement).scalar_one_or_none() is not None
 
-    def touch(self, derivative_id: int, now: datetime) -> None:
+    def touch_many(self, uses: list[dict], interval: timedelta) -> None:
+        """Set ``last_used_at`` of each ``{"image", "key", "when"}`` use, where
+        the stored time is older than ``when - interval``; one statement."""
+        table = Derivative.__table__
+        for use in uses:
+            use["stale_before"] = use["when"] - interval
         self._session.execute(
-            update(Derivative)
-            .where(Derivative.id == derivative_id)
-            .values(last_used_at=now)
+            update(table)
+            .where(
+                table.c.image_id == bindparam("image"),
+                table.c.cache_key == bindparam("key"),
+                table.c.last_used_at < bindparam("stale_before"),
+            )
+            .values(last_used_at=bindparam("when")),
+            uses,
         )
-
-    def storage_keys_of(self, image_id: str) -> list[str]:
-        query = select(Derivative.storage_key).where(Derivative.image_id == image_id)
-        return list(self._session.scalars(query))
 
     def total_size(self) -> int:
         return int(

@@ -152,3 +152,25 @@ def test_as_file_gives_a_readable_path(storage):
         assert path.read_bytes() == b"pixels"
     with pytest.raises(ObjectNotFound), storage.as_file("missing"):
         pass
+
+
+def test_delete_folder_removes_everything_under_it_and_nothing_else(storage):
+    for key in ("derivatives/a/1", "derivatives/a/2", "derivatives/ab/1", "other/a"):
+        storage.put(key, io.BytesIO(b"x"))
+    storage.delete_folder("derivatives/a")
+    assert not storage.exists("derivatives/a/1")
+    assert not storage.exists("derivatives/a/2")
+    assert storage.exists("derivatives/ab/1") and storage.exists("other/a")
+    storage.delete_folder("derivatives/none")  # nothing there: not an error
+
+
+def test_local_storage_forces_to_disk_only_durable_objects(tmp_path, monkeypatch):
+    synced = []
+    monkeypatch.setattr("imageapi.storage.local.os.fsync", synced.append)
+    storage = LocalStorage(tmp_path / "objects")
+    storage.put("originals/a", io.BytesIO(b"kept"))
+    assert len(synced) == 1
+    storage.put("derivatives/a/1", io.BytesIO(b"rebuildable"), durable=False)
+    assert len(synced) == 1
+    with storage.open("derivatives/a/1") as handle:
+        assert handle.read() == b"rebuildable"
