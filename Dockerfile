@@ -1,4 +1,4 @@
-# imageapi: the API under gunicorn, as PID 1, as a non-root user.
+# imageapi: the API under granian, as PID 1, as a non-root user.
 #
 #   docker build -t imageapi .
 #   docker run -p 8000:8000 -v imageapi-data:/data imageapi
@@ -55,7 +55,7 @@ EXPOSE 8000
 # so it follows IMAGEAPI_PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('IMAGEAPI_PORT', '8000'), timeout=4)"]
-# Exec form and no shell in between: gunicorn's master runs in the imageapi
+# Exec form and no shell in between: granian's main process runs in the imageapi
 # process itself, so it is PID 1 and gets SIGTERM directly; it stops
 # accepting, lets the workers finish their requests (10 s at most) and exits.
 ENTRYPOINT ["imageapi"]
