@@ -60,6 +60,15 @@ def decode(data: bytes) -> pyvips.Image:
     return pyvips.Image.new_from_buffer(data, "")
 
 
+def decodes(data: bytes) -> bool:
+    """Whether libvips can decode ``data`` to pixels."""
+    try:
+        decode(data).avg()
+    except pyvips.Error:
+        return False
+    return True
+
+
 def heic_bytes(width: int = 64, height: int = 48) -> bytes:
     """The gradient as HEIC, encoded with pillow-heif (libvips here cannot)."""
     return heic_of(gradient(width, height))
