@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from imageapi.errors import InvalidInput
 from imageapi.errors import MalformedBody
 from imageapi.errors import UnsupportedMediaType
+from imageapi.web.media import dumps
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -34,7 +35,11 @@ def read_body(req: falcon.Request, model: type[Model]) -> Model:
         raise MalformedBody("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be an object.")
-    return validate(model, data)
+    refuse_nul(data)
+    # A form has only strings, so its numbers and booleans are read from text;
+    # JSON has types, and a value of the wrong one (0.0 for false, true for 1)
+    # is a client bug to report, not to guess at.
+    return validate(model, data, strict=media_type == falcon.MEDIA_JSON)
 
 
 def read_json(req: falcon.Request) -> object:
@@ -43,18 +48,46 @@ def read_json(req: falcon.Request) -> object:
     if media_type != falcon.MEDIA_JSON:
         raise UnsupportedMediaType("Send the body as application/json.")
     try:
-        return req.get_media()
+        data = req.get_media()
     except falcon.MediaNotFoundError:
         raise MalformedBody("The request body is empty.") from None
     except falcon.MediaMalformedError:
         raise MalformedBody("The request body is not valid JSON.") from None
+    refuse_nul(data)
+    return data
 
 
-def validate(model: type[Model] | TypeAdapter, data: object) -> Any:
-    """``data`` validated by a model (or a ``TypeAdapter``); 422 naming the field."""
+def refuse_nul(data: object) -> None:
+    """422 for a NUL character in any string: no stored text holds one, and
+    PostgreSQL refuses it (a database error rather than an answer)."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise InvalidInput("Text must not contain NUL characters.")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            refuse_nul(key)
+            refuse_nul(value)
+    elif isinstance(data, list):
+        for value in data:
+            refuse_nul(value)
+
+
+def validate(
+    model: type[Model] | TypeAdapter, data: object, *, strict: bool = False
+) -> Any:
+    """``data`` validated by a model (or a ``TypeAdapter``); 422 naming the field.
+
+    ``strict`` validates parsed JSON as JSON: the JSON type must be the
+    field's (no "1" or 1.0 for an integer, no 0 for a boolean), while strings
+    still carry dates and enums as JSON can only carry them.
+    """
     try:
         if isinstance(model, TypeAdapter):
+            if strict:
+                return model.validate_json(dumps(data), strict=True)
             return model.validate_python(data)
+        if strict:
+            return model.model_validate_json(dumps(data), strict=True)
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(describe_validation_error(exc)) from None
