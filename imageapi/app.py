@@ -30,10 +30,13 @@ from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.limits import Limits
 from imageapi.middleware.auth import Authentication
+from imageapi.middleware.cross_site import RefuseCrossSiteRequests
 from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
+from imageapi.middleware.security_headers import SecurityHeaders
 from imageapi.middleware.usage import UsageAccounting
+from imageapi.middleware.utf8 import RefuseInvalidUtf8
 from imageapi.processing.vips import configure_libvips
 from imageapi.resources.sessions import SessionCookie
 from imageapi.routes import ROUTES
@@ -104,8 +107,12 @@ def create_app(
     services = _build_services(
         config, engine, rate_limit_storage, storage or create_storage(config), clock
     )
+    trust_forwarded = config.trust_forwarded_headers
     middleware = [
         RequestId(),
+        SecurityHeaders(trust_forwarded),
+        RefuseInvalidUtf8(),
+        RefuseCrossSiteRequests(trust_forwarded),
         Authentication(services.accounts, config.auth.cookie_name),
         RefuseNulInPath(),
     ]
@@ -165,7 +172,7 @@ def _build_services(
     )
     return Services(
         accounts=accounts,
-        cookie=SessionCookie(config.auth),
+        cookie=SessionCookie(config.auth, config.trust_forwarded_headers),
         images=images,
         tags=TagService(db),
         renditions=RenditionService(
