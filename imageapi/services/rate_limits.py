@@ -67,9 +67,6 @@ class _Window:
     def hit(self, identifier: str) -> bool:
         return self._limiter.hit(self.item, identifier)
 
-    def test(self, identifier: str) -> bool:
-        return self._limiter.test(self.item, identifier)
-
     def clear(self, identifier: str) -> None:
         self._limiter.clear(self.item, identifier)
 
@@ -130,12 +127,9 @@ class LoginThrottle(abc.ABC):
     """Counts failed logins per client IP + email and locks the pair out."""
 
     @abc.abstractmethod
-    def check(self, client_ip: str, email: str) -> None:
-        """Raise TooManyRequests while the pair is locked out."""
-
-    @abc.abstractmethod
-    def failed(self, client_ip: str, email: str) -> None:
-        """Count one failed attempt."""
+    def attempt(self, client_ip: str, email: str) -> None:
+        """Count one attempt before the password is checked; raise
+        TooManyRequests when it is over the limit."""
 
     @abc.abstractmethod
     def succeeded(self, client_ip: str, email: str) -> None:
@@ -145,11 +139,8 @@ class LoginThrottle(abc.ABC):
 class DisabledLoginThrottle(LoginThrottle):
     """Used when ``login_failures`` is 0: never locks anyone out."""
 
-    def check(self, client_ip: str, email: str) -> None:
+    def attempt(self, client_ip: str, email: str) -> None:
         """Never raises."""
-
-    def failed(self, client_ip: str, email: str) -> None:
-        """Counts nothing."""
 
     def succeeded(self, client_ip: str, email: str) -> None:
         """Nothing to clear."""
@@ -169,11 +160,17 @@ class WindowLoginThrottle(LoginThrottle):
         item = RateLimitItemPerSecond(failures, window_seconds)
         self._window = _Window(storage, item, clock)
 
-    def check(self, client_ip: str, email: str) -> None:
-        """Raise TooManyRequests while the pair is locked out."""
+    def attempt(self, client_ip: str, email: str) -> None:
+        """Count the attempt and check it in one atomic increment.
+
+        Counting first, then checking the password, is what makes the limit
+        hold under parallel attempts: a separate "test, verify, then count"
+        let every request that tested before the others counted through
+        (17 answers of 401 for a limit of 10). A success clears the count.
+        """
         identifier = _identifier(client_ip, email)
         try:
-            if self._window.test(identifier):
+            if self._window.hit(identifier):
                 return
             state = self._window.state(identifier)
         except StorageError as exc:
@@ -185,9 +182,6 @@ class WindowLoginThrottle(LoginThrottle):
             f"Retry in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
-
-    def failed(self, client_ip: str, email: str) -> None:
-        self._guard(self._window.hit, _identifier(client_ip, email))
 
     def succeeded(self, client_ip: str, email: str) -> None:
         self._guard(self._window.clear, _identifier(client_ip, email))
