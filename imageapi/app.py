@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import falcon
 import falcon.media
@@ -57,6 +59,7 @@ from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
 from imageapi.services.renditions import RenditionService
 from imageapi.services.tags import TagService
+from imageapi.services.uploads import remove_stale_spools
 from imageapi.services.usage import UsageService
 from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.storage import create_storage
@@ -165,7 +168,7 @@ def _build_services(
         storage,
         Cursors(config.secret_key),
         config.limits,
-        upload_dir=config.data_dir / "uploads",
+        upload_dir=upload_dir(config),
         clock=clock,
         quotas=quotas,
         working_copy_max_side=config.processing.working_copy_max_side,
@@ -224,9 +227,18 @@ def _login_throttle(config: Config, storage: RateLimitStorage) -> LoginThrottle:
     )
 
 
+def upload_dir(config: Config) -> Path:
+    """Where uploads are spooled while they are received and checked."""
+    return config.data_dir / "uploads"
+
+
 def prepare(config: Config) -> Config:
-    """Create the data directory and secret, and migrate the schema."""
+    """Create the data directory and secret, remove stale upload spool files
+    and migrate the schema."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    removed = remove_stale_spools(upload_dir(config), time.time())
+    if removed:
+        logging.getLogger(__name__).info("removed %d stale upload files", removed)
     config = ensure_secret(config)
     engine = make_engine(config.resolved_database_url)
     try:
