@@ -92,8 +92,9 @@ def _form(req: falcon.Request, max_body: int):
     if req.content_length is not None:
         return req.get_media()
     handler = req.options.media_handlers[falcon.MEDIA_MULTIPART]
+    # The raw input: Falcon's bounded stream reads nothing without a length.
     # One byte more than allowed, so crossing the cap is seen, not truncated.
-    stream = CappedStream(req.bounded_stream, max_body)
+    stream = CappedStream(req.stream, max_body)
     return handler.deserialize(stream, req.content_type, max_body + 1)
 
 
