@@ -274,12 +274,14 @@ def test_bound_parameters_never_reach_error_messages(database_url):
     engine = make_engine(database_url)
     secret = f"secret-{uuid.uuid4().hex}"
     try:
-        with engine.connect() as connection:
-            with pytest.raises(SQLAlchemyError) as failure:
-                connection.execute(
-                    text("SELECT * FROM no_such_table WHERE x = :value"),
-                    {"value": secret},
-                )
+        with (
+            engine.connect() as connection,
+            pytest.raises(SQLAlchemyError) as failure,
+        ):
+            connection.execute(
+                text("SELECT * FROM no_such_table WHERE x = :value"),
+                {"value": secret},
+            )
     finally:
         engine.dispose()
     assert secret not in str(failure.value)
