@@ -32,6 +32,10 @@ def read_body(req: falcon.Request, model: type[Model]) -> Model:
     except falcon.MediaNotFoundError:
         raise MalformedBody("The request body is empty.") from None
     except falcon.MediaMalformedError:
+        if media_type == FORM_MEDIA:
+            raise MalformedBody(
+                "The form body is not ASCII with percent-encoded UTF-8."
+            ) from None
         raise MalformedBody("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be an object.")

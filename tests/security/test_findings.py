@@ -219,6 +219,18 @@ def test_invalid_utf8_in_query_or_path_is_400(live, target):
     assert headers["content-type"].startswith("application/json")
 
 
+@pytest.mark.parametrize("body", [b"name=%ff", b"name=caf%C3", b"name=\xff"])
+def test_invalid_utf8_in_a_form_body_name_is_400(live, body):
+    owner = live.account("utf8-form@example.com")
+    answer = owner.post(
+        live.url("/api/v1/users/me/api-keys"),
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert_json_error(answer, 400)
+    assert owner.get(live.url("/api/v1/users/me/api-keys")).json() == []
+
+
 def test_invalid_utf8_tag_in_path_is_400(live):
     owner = live.account("utf8-tag@example.com")
     image = upload(owner, live, samples.jpeg_bytes()).json()
