@@ -394,3 +394,8 @@ def test_security_headers(live):
     assert keys.headers["Cache-Control"] == "no-store"
     script = requests.get(live.url("/apidoc/static/imageapi/swagger-init.js"))
     assert "persistAuthorization: false" in script.text
+
+
+def test_no_request_above_failed_with_a_server_error(live):
+    """Runs last in this module: the server logged no unhandled error."""
+    assert "unhandled error" not in live.log()
