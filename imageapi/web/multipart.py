@@ -103,15 +103,16 @@ class CappedStream:
 
     def __init__(self, stream, max_bytes: int) -> None:
         self._stream = stream
-        self._left = max_bytes
+        self._max_bytes = max_bytes
+        self._read = 0
 
     def read(self, size: int = -1) -> bytes:
         chunk = self._stream.read(size)
-        self._left -= len(chunk)
-        if self._left < 0:
+        self._read += len(chunk)
+        if self._read > self._max_bytes:
             raise PayloadTooLarge(
                 f"The request is larger than this server's limit of "
-                f"{self._left + len(chunk)} more bytes."
+                f"{self._max_bytes} bytes per upload form."
             )
         return chunk
 

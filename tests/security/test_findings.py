@@ -183,6 +183,27 @@ def test_chunked_upload_is_accepted(live, path):
     assert image_count(owner, live) == before + 1
 
 
+def test_chunked_upload_over_the_cap_is_413(live):
+    owner = live.account("chunked-big@example.com")
+    before, files = image_count(owner, live), stored_files(live)
+    body = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="image"; filename="c.png"'
+        b"\r\nContent-Type: image/png\r\n\r\n" + b"\0" * (51 * 1024 * 1024)
+    )
+    head = (
+        b"POST /api/v1/images HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Authorization: Bearer " + bearer(owner).encode() + b"\r\n"
+        b"Content-Type: multipart/form-data; boundary=XyZ\r\n"
+        b"Transfer-Encoding: chunked"
+    )
+    status, headers, answer = raw_request(live.port, head, chunked(body, 1 << 20))
+    assert status == 413, answer
+    assert headers["content-type"].startswith("application/json")
+    assert image_count(owner, live) == before
+    assert stored_files(live) == files
+    assert list((live.data_dir / "uploads").glob("upload-*")) == []
+
+
 # Wrong answers ---------------------------------------------------------------
 
 
