@@ -18,8 +18,7 @@ from __future__ import annotations
 import falcon
 
 from imageapi.errors import Forbidden
-from imageapi.web.origin import normalized_origin
-from imageapi.web.origin import own_origin
+from imageapi.web.origin import is_own_origin
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,7 +37,7 @@ class RefuseCrossSiteRequests:
         origin = req.get_header("Origin")
         if origin is None:
             return
-        if normalized_origin(origin) != own_origin(req, self._trust_forwarded):
+        if not is_own_origin(req, origin, self._trust_forwarded):
             raise Forbidden(
                 f"Requests from {origin!r} may not change anything here; "
                 "only this service's own pages may."

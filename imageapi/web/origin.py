@@ -28,6 +28,22 @@ def own_origin(req: falcon.Request, trust_forwarded: bool) -> str:
     return normalized_origin(f"{scheme}://{host or req.host}")
 
 
+def is_own_origin(req: falcon.Request, origin: str, trust_forwarded: bool) -> bool:
+    """Whether a browser's ``Origin`` names this service.
+
+    With trusted forwarded headers the whole origin must match. Without them
+    only the host and port are compared: behind a TLS proxy that does not
+    say so, our own pages' origin is https while the request reaching us is
+    http, and only someone who controls this very host could send the other
+    scheme.
+    """
+    if trust_forwarded:
+        return normalized_origin(origin) == own_origin(req, trust_forwarded)
+    theirs = normalized_origin(origin).partition("://")[2]
+    ours = own_origin(req, trust_forwarded).partition("://")[2]
+    return theirs == ours
+
+
 def normalized_origin(origin: str) -> str:
     """Lower case, without the scheme's default port."""
     origin = origin.strip().lower()
