@@ -39,11 +39,13 @@ def read_body(req: falcon.Request, model: type[Model]) -> Model:
         raise MalformedBody("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be an object.")
-    refuse_nul(data)
     # A form has only strings, so its numbers and booleans are read from text;
     # JSON has types, and a value of the wrong one (0.0 for false, true for 1)
     # is a client bug to report, not to guess at.
-    return validate(model, data, strict=media_type == falcon.MEDIA_JSON)
+    body = validate(model, data, strict=media_type == falcon.MEDIA_JSON)
+    # The fields the model kept: members it ignores may hold anything.
+    refuse_nul(body.model_dump())
+    return body
 
 
 def read_json(req: falcon.Request) -> object:
@@ -57,7 +59,6 @@ def read_json(req: falcon.Request) -> object:
         raise MalformedBody("The request body is empty.") from None
     except falcon.MediaMalformedError:
         raise MalformedBody("The request body is not valid JSON.") from None
-    refuse_nul(data)
     return data
 
 
