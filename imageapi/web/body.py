@@ -42,10 +42,7 @@ def read_body(req: falcon.Request, model: type[Model]) -> Model:
     # A form has only strings, so its numbers and booleans are read from text;
     # JSON has types, and a value of the wrong one (0.0 for false, true for 1)
     # is a client bug to report, not to guess at.
-    body = validate(model, data, strict=media_type == falcon.MEDIA_JSON)
-    # The fields the model kept: members it ignores may hold anything.
-    refuse_nul(body.model_dump())
-    return body
+    return validate(model, data, strict=media_type == falcon.MEDIA_JSON)
 
 
 def read_json(req: falcon.Request) -> object:
@@ -60,21 +57,6 @@ def read_json(req: falcon.Request) -> object:
     except falcon.MediaMalformedError:
         raise MalformedBody("The request body is not valid JSON.") from None
     return data
-
-
-def refuse_nul(data: object) -> None:
-    """422 for a NUL character in any string: no stored text holds one, and
-    PostgreSQL refuses it (a database error rather than an answer)."""
-    if isinstance(data, str):
-        if "\x00" in data:
-            raise InvalidInput("Text must not contain NUL characters.")
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            refuse_nul(key)
-            refuse_nul(value)
-    elif isinstance(data, list):
-        for value in data:
-            refuse_nul(value)
 
 
 def validate(
