@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from pathlib import Path
 
 import falcon
 import falcon.media
@@ -30,10 +32,13 @@ from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.limits import Limits
 from imageapi.middleware.auth import Authentication
+from imageapi.middleware.cross_site import RefuseCrossSiteRequests
 from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
+from imageapi.middleware.security_headers import SecurityHeaders
 from imageapi.middleware.usage import UsageAccounting
+from imageapi.middleware.utf8 import RefuseInvalidUtf8
 from imageapi.processing.vips import configure_libvips
 from imageapi.resources.sessions import SessionCookie
 from imageapi.routes import ROUTES
@@ -56,6 +61,7 @@ from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
 from imageapi.services.renditions import RenditionService
 from imageapi.services.tags import TagService
+from imageapi.services.uploads import remove_stale_spools
 from imageapi.services.usage import UsageService
 from imageapi.services.usage_recorder import UsageRecorder
 from imageapi.storage import create_storage
@@ -107,8 +113,12 @@ def create_app(
     services = _build_services(
         config, engine, rate_limit_storage, storage or create_storage(config), clock
     )
+    trust_forwarded = config.trust_forwarded_headers
     middleware = [
         RequestId(),
+        SecurityHeaders(trust_forwarded),
+        RefuseInvalidUtf8(),
+        RefuseCrossSiteRequests(trust_forwarded),
         Authentication(services.accounts, config.auth.cookie_name),
         RefuseNulInPath(),
     ]
@@ -162,7 +172,7 @@ def _build_services(
         storage,
         Cursors(config.secret_key),
         config.limits,
-        upload_dir=config.data_dir / "uploads",
+        upload_dir=upload_dir(config),
         clock=clock,
         quotas=quotas,
         working_copy_max_side=config.processing.working_copy_max_side,
@@ -179,7 +189,7 @@ def _build_services(
     )
     return Services(
         accounts=accounts,
-        cookie=SessionCookie(config.auth),
+        cookie=SessionCookie(config.auth, config.trust_forwarded_headers),
         images=images,
         tags=TagService(db),
         renditions=renditions,
@@ -241,9 +251,18 @@ def _login_throttle(config: Config, storage: RateLimitStorage) -> LoginThrottle:
     )
 
 
+def upload_dir(config: Config) -> Path:
+    """Where uploads are spooled while they are received and checked."""
+    return config.data_dir / "uploads"
+
+
 def prepare(config: Config) -> Config:
-    """Create the data directory and secret, and migrate the schema."""
+    """Create the data directory and secret, remove stale upload spool files
+    and migrate the schema."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
+    removed = remove_stale_spools(upload_dir(config), time.time())
+    if removed:
+        logging.getLogger(__name__).info("removed %d stale upload files", removed)
     config = ensure_secret(config)
     engine = make_engine(config.resolved_database_url)
     try:

@@ -279,6 +279,11 @@ class Config(Section):
         pattern=r"^(debug|info|warning|error|critical)$",
         description="debug, info, warning, error or critical.",
     )
+    trust_forwarded_headers: bool = Field(
+        False,
+        description="Take the scheme and host from X-Forwarded-Proto and "
+        "X-Forwarded-Host (only behind a proxy that always sets them).",
+    )
     auth: AuthConfig = AuthConfig()
     limits: Limits = Limits()
     storage: StorageConfig = StorageConfig()

@@ -33,6 +33,10 @@ MAX_OUTPUT_SIDE_PIXELS = 8192
 # Room for part headers, boundaries and tags around the image when an upload's
 # Content-Length is checked against max_upload_bytes.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
+# How much of a body refused from its Content-Length is read and dropped
+# before answering 413, so that the client or proxy still sending it gets the
+# answer rather than a reset connection (web/multipart.py).
+REFUSED_BODY_DRAIN_BYTES = 8 * MIB
 
 
 def limit(
@@ -75,6 +79,14 @@ FIXED_LIMITS = (
         "Allowance over max_upload_bytes for the rest of an upload form, in bytes.",
         "413, before the body is read, when Content-Length is over "
         "max_upload_bytes plus this",
+    ),
+    FixedLimit(
+        "refused_body_drain_bytes",
+        REFUSED_BODY_DRAIN_BYTES,
+        "Bytes of a body refused from its Content-Length read and dropped "
+        "before the 413 goes out.",
+        "413 all the same; past it the connection closes (a client still "
+        "sending may see a reset)",
     ),
 )
 

@@ -14,12 +14,20 @@ from sqlalchemy.orm import sessionmaker
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 
+# hide_parameters: error messages (and so the 500 tracebacks in the log) must
+# not carry bound values, which include EXIF places and API-key hashes.
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        hide_parameters=True,
+    )
 
 
 def make_session_factories(engine: Engine) -> tuple[sessionmaker, sessionmaker]:

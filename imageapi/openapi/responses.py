@@ -32,6 +32,13 @@ URI_TOO_LONG = Response(
     "The URI is over 65,534 bytes: the HTTP server (granian) refuses it before "
     "the application sees it, with an empty body."
 )
+NOT_UTF8 = error("The path or the query string is not valid UTF-8.")
+CROSS_SITE = error(
+    "Sent by a browser from another site (its Origin is not this service's, or "
+    "Sec-Fetch-Site is cross-site) without an Authorization or X-API-Key "
+    "header: refused, nothing changed."
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SERVER_ERROR = error(
     "Something failed on our side (the database went away...); the description "
     "names the request id, which is logged with the cause."
@@ -42,12 +49,15 @@ def responses_of(operation: Operation) -> dict[int, Response]:
     """Its responses by status: the ones it lists, and those every operation
     of its kind can answer."""
     responses: dict[int, Response] = {
+        400: NOT_UTF8,
         414: URI_TOO_LONG,
         429: RATE_LIMITED,
         500: SERVER_ERROR,
     }
     if not operation.public:
         responses[401] = NOT_AUTHENTICATED
+    if operation.method not in SAFE_METHODS:
+        responses[403] = CROSS_SITE
     if operation.body is not None:
         responses.update(BODY_ERRORS)
     if operation.query is not None:

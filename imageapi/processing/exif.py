@@ -56,7 +56,8 @@ def _text(image: pyvips.Image, field: str) -> str | None:
 
 
 def _taken_at(image: pyvips.Image) -> datetime | None:
-    """DateTimeOriginal with its offset; without one, the time is taken as UTC."""
+    """DateTimeOriginal with its offset, in UTC; without an offset it is taken
+    as UTC."""
     for field, offset_field in (
         ("exif-ifd2-DateTimeOriginal", "exif-ifd2-OffsetTimeOriginal"),
         ("exif-ifd0-DateTime", "exif-ifd2-OffsetTime"),
@@ -68,7 +69,14 @@ def _taken_at(image: pyvips.Image) -> datetime | None:
             naive = datetime.strptime(text, EXIF_TIME)
         except ValueError:
             continue  # "0000:00:00 00:00:00" and other placeholders
-        return naive.replace(tzinfo=_zone(_raw(image, offset_field)))
+        try:
+            return naive.replace(tzinfo=_zone(_raw(image, offset_field))).astimezone(
+                UTC
+            )
+        except (OverflowError, ValueError):
+            # Year 1 at +14:00 (or 9999 at -14:00) has no UTC time in range,
+            # and "+25:00" is no offset: the date is unusable, not the image.
+            return None
     return None
 
 

@@ -27,7 +27,7 @@ class ApiKeyCollection:
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, NewApiKey)
-        issued = self._api_keys.create(req.context.principal.user.id, body.name)
+        issued = self._api_keys.create(req.context.principal, body.name)
         resp.status = falcon.HTTP_201
         resp.location = self._urls.url_for("api_key", key_id=issued.api_key.id)
         resp.set_header("Cache-Control", "no-store")

@@ -16,6 +16,7 @@ from imageapi.services.renditions import PreparedRendition
 from imageapi.services.renditions import RenditionService
 from imageapi.web.conditional import etag_matches
 from imageapi.web.conditional import requested_range
+from imageapi.web.disposition import attachment
 from imageapi.web.query import read_query
 
 TRANSFORM_PARAMETERS = frozenset(BY_NAME)
@@ -75,7 +76,7 @@ def send_original(
     content = images.open_content(image, byte_range)
     resp.content_type = image.content_type
     if download:
-        resp.downloadable_as = image.name
+        resp.set_header("Content-Disposition", attachment(image.name))
     if byte_range is not None:
         resp.status = falcon.HTTP_206
         resp.content_range = (byte_range[0], byte_range[1], image.size)
@@ -105,7 +106,8 @@ def send_derivative(
     resp.set_header("X-Cache", "HIT" if content.cache_hit else "MISS")
     resp.content_type = content.content_type
     if download and image is not None:
-        resp.downloadable_as = _download_name(image.name, prepared.options.format)
+        name = _download_name(image.name, prepared.options.format)
+        resp.set_header("Content-Disposition", attachment(name))
     resp.set_stream(content.stream, content.length)
 
 

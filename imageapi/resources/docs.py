@@ -14,6 +14,9 @@ from imageapi.web.media import dumps
 
 # Swagger UI's JS and CSS, from the installed swagger-ui-bundle-v2 package.
 SWAGGER_UI_ASSETS = Path(str(swagger_ui_path))
+# Our own script that starts it (no inline script: see the CSP in
+# middleware/security_headers.py).
+SWAGGER_UI_SCRIPTS = Path(str(files("imageapi.web").joinpath("static/scripts")))
 
 
 class OpenApiDocument:
@@ -30,9 +33,11 @@ class OpenApiDocument:
 class SwaggerUi:
     public_methods = frozenset({"GET"})
 
-    def __init__(self, spec_url: str, assets_url: str) -> None:
+    def __init__(self, spec_url: str, assets_url: str, scripts_url: str) -> None:
         template = files("imageapi.web").joinpath("static/swagger.html").read_text()
-        self._page = Template(template).substitute(spec_url=spec_url, assets=assets_url)
+        self._page = Template(template).substitute(
+            spec_url=spec_url, assets=assets_url, scripts=scripts_url
+        )
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_HTML

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import falcon
 
+from imageapi.datetimes import shifted
 from imageapi.errors import InvalidParameter
 from imageapi.resources.content import send_content
 from imageapi.resources.images import upload_from
@@ -69,14 +70,15 @@ def legacy_query(query: LegacyImageListQuery) -> ImageQuery:
     after = before = None
     if query.date is not None:
         day = query.date.replace(hour=0, minute=0, second=0, microsecond=0)
-        after, before = day - ONE_MICROSECOND, day + timedelta(days=1)
+        after = shifted(day, -ONE_MICROSECOND)
+        before = shifted(day, timedelta(days=1))
     if (query.start_date is None) != (query.end_date is None):
         raise InvalidParameter("Give start_date and end_date together.")
     if query.start_date is not None and query.end_date is not None:
         if query.end_date < query.start_date:
             raise InvalidParameter("end_date is before start_date.")
-        after = _latest(after, query.start_date - ONE_MICROSECOND)
-        before = _earliest(before, query.end_date + timedelta(seconds=1))
+        after = _latest(after, shifted(query.start_date, -ONE_MICROSECOND))
+        before = _earliest(before, shifted(query.end_date, timedelta(seconds=1)))
     return ImageQuery(tags=tuple(query.tag), created_after=after, created_before=before)
 
 

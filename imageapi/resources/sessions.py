@@ -9,21 +9,29 @@ from imageapi.schemas.accounts import Credentials
 from imageapi.services.accounts import AccountService
 from imageapi.services.accounts import IssuedToken
 from imageapi.web.body import read_body
+from imageapi.web.origin import is_https
 
 
 class SessionCookie:
     """Sets and clears the browser cookie the way every login route needs."""
 
-    def __init__(self, auth: AuthConfig) -> None:
+    def __init__(self, auth: AuthConfig, trust_forwarded_headers: bool) -> None:
         self._auth = auth
+        self._trust_forwarded = trust_forwarded_headers
 
-    def set(self, resp: falcon.Response, issued: IssuedToken) -> None:
+    def set(
+        self, req: falcon.Request, resp: falcon.Response, issued: IssuedToken
+    ) -> None:
+        # Secure whenever the login itself came over HTTPS, so a browser never
+        # sends the cookie in clear text later; cookie_secure forces it when a
+        # TLS proxy does not say so.
+        secure = self._auth.cookie_secure or is_https(req, self._trust_forwarded)
         resp.set_cookie(
             self._auth.cookie_name,
             issued.token,
             max_age=self._auth.token_ttl_seconds,
             path="/",
-            secure=self._auth.cookie_secure,
+            secure=secure,
             http_only=True,
             same_site="Lax",
         )
@@ -42,7 +50,7 @@ class SessionCollection:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, Credentials)
         issued = self._accounts.log_in(body.email, body.password, req.remote_addr)
-        self._cookie.set(resp, issued)
+        self._cookie.set(req, resp, issued)
         resp.set_header("Cache-Control", "no-store")
         resp.media = {"token": issued.token, "expires_at": issued.expires_at}
 

@@ -16,7 +16,7 @@ from imageapi.web.representations import tag_count_document
 
 def tags_from_body(req: falcon.Request) -> list[str]:
     """``{"tags": [...]}`` or a bare JSON array."""
-    body = validate(TAGS_BODY, read_json(req))
+    body = validate(TAGS_BODY, read_json(req), strict=True)
     return body.tags if isinstance(body, TagList) else body
 
 

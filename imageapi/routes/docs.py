@@ -8,6 +8,7 @@ from imageapi.openapi.operation import HTML
 from imageapi.openapi.operation import Operation
 from imageapi.openapi.operation import Response
 from imageapi.resources.docs import SWAGGER_UI_ASSETS
+from imageapi.resources.docs import SWAGGER_UI_SCRIPTS
 from imageapi.resources.docs import OpenApiDocument
 from imageapi.resources.docs import SwaggerUi
 from imageapi.routes.route import Route
@@ -36,7 +37,11 @@ def _document(name: str, path: str, operation_id: str) -> Route:
 
 def _swagger_ui(ctx: RouteContext) -> SwaggerUi:
     urls = ctx.urls
-    return SwaggerUi(urls.url_for("openapi_document"), urls.url_for("swagger_assets"))
+    return SwaggerUi(
+        urls.url_for("openapi_document"),
+        urls.url_for("swagger_assets"),
+        urls.url_for("swagger_scripts"),
+    )
 
 
 def _page(name: str, path: str, operation_id: str) -> Route:
@@ -59,4 +64,6 @@ ROUTES = (
     _page("swagger_ui", "/apidoc/swagger", "getSwaggerUi"),
     _page("api_swagger_ui", "/api/apidoc/swagger", "getApiSwaggerUi"),
     StaticRoute("swagger_assets", "/apidoc/static", SWAGGER_UI_ASSETS),
+    # Inside the assets' prefix: Falcon tries static routes latest first.
+    StaticRoute("swagger_scripts", "/apidoc/static/imageapi", SWAGGER_UI_SCRIPTS),
 )

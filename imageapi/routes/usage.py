@@ -70,7 +70,11 @@ ROUTES = (
                                 "parameters": {"key_id": "$response.body#/id"},
                             }
                         },
-                    )
+                    ),
+                    403: error(
+                        "Sent with an API key: keys cannot create keys (log in "
+                        "with the password), or a cross-site browser request."
+                    ),
                 },
             ),
         ),

@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Annotated
 from typing import Literal
 
+from pydantic import AfterValidator
 from pydantic import BaseModel
 from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import WithJsonSchema
-from pydantic import field_validator
 
+from imageapi.datetimes import to_utc
 from imageapi.processing.probe import CONTENT_TYPES
 from imageapi.processing.probe import SUPPORTED
 from imageapi.schemas.tags import Tags
@@ -33,13 +34,11 @@ def _timestamp(value: object) -> object:
     return value
 
 
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 Timestamp = Annotated[
     datetime,
     BeforeValidator(_timestamp),
+    # In UTC, saturating at the ends of the range (year 1 at +14:00).
+    AfterValidator(to_utc),
     WithJsonSchema(
         {
             "anyOf": [
@@ -107,11 +106,6 @@ class ImageListQuery(BaseModel):
     )
     sign: str | None = SIGN
     expires_in: int | None = SIGN_EXPIRES_IN
-
-    @field_validator("created_after", "created_before", "taken_after", "taken_before")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else _aware(value)
 
 
 class LegacyImageListQuery(BaseModel):

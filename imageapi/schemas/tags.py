@@ -59,9 +59,7 @@ class TagPath(BaseModel):
     image_id: str = Field(description="The image's id.")
     tag: str = Field(
         description="A tag, as in the body rules, without `/`.",
-        json_schema_extra={
-            "pattern": r"^(?!\.\.?$)" + TAG_PATTERN.removeprefix("^").replace("/", "")
-        },
+        json_schema_extra={"pattern": TAG_PATTERN.replace("/", "")},
     )
 
 

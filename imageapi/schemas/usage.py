@@ -24,11 +24,12 @@ class NewApiKey(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     # Kept as sent (no trimming), so the limits mean what the document says.
+    # No NUL: PostgreSQL text cannot hold one (the insert would fail).
     name: str = Field(
         min_length=1,
         max_length=100,
-        pattern=r"\S",
-        description="Yours to recognise it by; not only spaces.",
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
+        description="Yours to recognise it by; not only spaces, no NUL.",
     )
 
 

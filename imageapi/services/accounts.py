@@ -87,11 +87,12 @@ class AccountService:
     def log_in(self, email: str, password: str, client_ip: str = "") -> IssuedToken:
         """Check the password and open a session. One message for both failures.
 
-        Failed attempts count per client IP and email; past the configured
-        number the pair gets 429 until the window ends, even with the right
-        password, so guessing cannot go on.
+        Attempts count per client IP and email, before the password is
+        checked (a success clears the count); past the configured number the
+        pair gets 429 until the window ends, even with the right password, so
+        guessing cannot go on, however many attempts run in parallel.
         """
-        self._throttle.check(client_ip, email)
+        self._throttle.attempt(client_ip, email)
         with self._db.read() as uow:
             user = uow.users.get_by_email(email)
         stored = user.password_hash if user is not None else None
@@ -99,7 +100,6 @@ class AccountService:
             self._throttle.failed(client_ip, email)
             raise InvalidCredentials("The email or password is wrong.")
         if user.disabled:
-            self._throttle.failed(client_ip, email)
             raise InvalidCredentials("This account is disabled.")
         self._throttle.succeeded(client_ip, email)
         token = new_token()

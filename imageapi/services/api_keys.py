@@ -17,6 +17,8 @@ from imageapi.auth.tokens import token_hash
 from imageapi.db import models
 from imageapi.db.uow import Database
 from imageapi.domain import ApiKey
+from imageapi.domain import Principal
+from imageapi.errors import Forbidden
 from imageapi.errors import NotFound
 from imageapi.services.accounts import API_KEY_PREFIX
 
@@ -32,11 +34,22 @@ class ApiKeyService:
         self._db = db
         self._clock = clock
 
-    def create(self, user_id: str, name: str) -> IssuedApiKey:
+    def create(self, principal: Principal, name: str) -> IssuedApiKey:
+        """A new key for the principal's user, made only through a login.
+
+        A key cannot mint keys: otherwise a leaked key could make itself
+        successors that outlive its revocation. Sessions need the password,
+        so nothing at all can be derived from a key, and revoking it is
+        complete.
+        """
+        if principal.api_key_id is not None:
+            raise Forbidden(
+                "An API key cannot create API keys; log in with your password."
+            )
         key = new_token(API_KEY_PREFIX)
         row = models.ApiKey(
             id=new_id(),
-            user_id=user_id,
+            user_id=principal.user.id,
             name=name,
             key_hash=token_hash(key),
             created_at=self._clock(),

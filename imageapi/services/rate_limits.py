@@ -71,9 +71,6 @@ class _Window:
     def hit(self, identifier: str) -> bool:
         return self._limiter.hit(self.item, identifier)
 
-    def test(self, identifier: str) -> bool:
-        return self._limiter.test(self.item, identifier)
-
     def clear(self, identifier: str) -> None:
         self._limiter.clear(self.item, identifier)
 
@@ -148,12 +145,13 @@ class LoginThrottle(abc.ABC):
     """Counts failed logins per client IP + email and locks the pair out."""
 
     @abc.abstractmethod
-    def check(self, client_ip: str, email: str) -> None:
-        """Raise TooManyRequests while the pair is locked out."""
+    def attempt(self, client_ip: str, email: str) -> None:
+        """Count one attempt before the password is checked; raise
+        TooManyRequests when it is over the limit."""
 
     @abc.abstractmethod
     def failed(self, client_ip: str, email: str) -> None:
-        """Count one failed attempt."""
+        """Count a wrong password for the rules that count failures only."""
 
     @abc.abstractmethod
     def succeeded(self, client_ip: str, email: str) -> None:
@@ -163,11 +161,11 @@ class LoginThrottle(abc.ABC):
 class DisabledLoginThrottle(LoginThrottle):
     """Used when ``login_failures`` is 0: never locks anyone out."""
 
-    def check(self, client_ip: str, email: str) -> None:
+    def attempt(self, client_ip: str, email: str) -> None:
         """Never raises."""
 
     def failed(self, client_ip: str, email: str) -> None:
-        """Counts nothing."""
+        """Nothing to count."""
 
     def succeeded(self, client_ip: str, email: str) -> None:
         """Nothing to clear."""
@@ -181,6 +179,7 @@ class _LoginLimit:
     identify: Callable[[str, str], str]
     reason: str
     cleared_by_success: bool
+    counts_attempts: bool  # every attempt, atomically; else failures only
 
 
 class WindowLoginThrottle(LoginThrottle):
@@ -206,9 +205,9 @@ class WindowLoginThrottle(LoginThrottle):
         per_account: int = 0,
     ) -> None:
         rules = (
-            (failures, _identifier, "for this account from your address", True),
-            (per_address, _address_identifier, "from your address", False),
-            (per_account, _account_identifier, "for this account", True),
+            (failures, _identifier, "for this account from your address", True, True),
+            (per_address, _address_identifier, "from your address", False, False),
+            (per_account, _account_identifier, "for this account", True, False),
         )
         self._clock = clock
         # Identifiers known to be locked out, until when (clock seconds): a
@@ -220,13 +219,22 @@ class WindowLoginThrottle(LoginThrottle):
                 identify,
                 reason,
                 cleared,
+                counts_attempts,
             )
-            for amount, identify, reason, cleared in rules
+            for amount, identify, reason, cleared, counts_attempts in rules
             if amount
         ]
 
-    def check(self, client_ip: str, email: str) -> None:
-        """Raise TooManyRequests while any of the counts is over its limit."""
+    def attempt(self, client_ip: str, email: str) -> None:
+        """Count the attempt and check every rule before the password is.
+
+        The pair rule (this address, this email) counts every attempt in one
+        atomic increment, then checks: a separate "test, verify, then count"
+        let every request that tested before the others counted through (17
+        answers of 401 for a limit of 10). The flood rules only test here and
+        count failures (``failed``), so logging in often never locks an
+        address out.
+        """
         now = self._clock()
         for rule in self._limits:
             identifier = rule.identify(client_ip, email)
@@ -234,12 +242,13 @@ class WindowLoginThrottle(LoginThrottle):
             if until > now:
                 self._refuse(rule, math.ceil(until - now))
             try:
-                if rule.window.test(identifier):
+                check = rule.window.hit if rule.counts_attempts else rule.window.test
+                if check(identifier):
                     continue
                 state = rule.window.state(identifier)
             except StorageError as exc:
                 log.warning("rate limit storage unavailable: %s", exc)
-                return
+                continue
             retry_after = max(state.reset_seconds, 1)
             if len(self._locked_until) >= REMEMBERED_MAX:
                 self._locked_until.clear()
@@ -255,7 +264,8 @@ class WindowLoginThrottle(LoginThrottle):
 
     def failed(self, client_ip: str, email: str) -> None:
         for rule in self._limits:
-            self._guard(rule.window.hit, rule.identify(client_ip, email))
+            if not rule.counts_attempts:
+                self._guard(rule.window.hit, rule.identify(client_ip, email))
 
     def succeeded(self, client_ip: str, email: str) -> None:
         for rule in self._limits:

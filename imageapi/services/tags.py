@@ -19,8 +19,14 @@ MAX_TAGS_PER_IMAGE = 100
 ALLOWED_PUNCTUATION = frozenset(" -_.:/")
 # The same rule as a regular expression, for the OpenAPI document: Python's
 # ``\w`` is exactly ``str.isalnum()`` plus "_", and ``\s`` what ``strip()``
-# removes. tests/unit/test_tags.py checks that both agree.
-TAG_PATTERN = rf"^\s*[\w.:/-](?:[\w .:/-]{{0,{MAX_TAG_LENGTH - 2}}}[\w.:/-])?\s*$"
+# removes. tests/unit/test_tags.py checks that both agree. "." and ".." are
+# refused: in a URL path they are dot segments that clients and proxies resolve
+# away, so such a tag could never be addressed on its own.
+DOT_SEGMENTS = frozenset({".", ".."})
+TAG_PATTERN = (
+    r"^(?!\s*\.\.?\s*$)"
+    rf"\s*[\w.:/-](?:[\w .:/-]{{0,{MAX_TAG_LENGTH - 2}}}[\w.:/-])?\s*$"
+)
 
 
 class InvalidTag(InvalidInput):
@@ -45,6 +51,8 @@ def clean_tag(value: object) -> str:
         raise InvalidTag(
             f"Tag {value!r} may hold only letters, digits, spaces and - _ . : /"
         )
+    if name in DOT_SEGMENTS:
+        raise InvalidTag(f"Tag {value!r} is a dot segment; use other characters.")
     return name
 
 

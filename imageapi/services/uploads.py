@@ -12,6 +12,14 @@ from typing import BinaryIO
 from imageapi.errors import PayloadTooLarge
 
 CHUNK_BYTES = 256 * 1024
+SPOOL_PREFIX = "upload-"
+# A spool file lives only while its request runs, and is written to (its
+# modification time renewed) at every chunk. One untouched for this long
+# belongs to no running request: its worker was killed before it could
+# delete it. Age, not "no worker runs", is the test, because other processes
+# (other workers started with this data folder, another instance during a
+# rolling restart) may be receiving uploads while one starts.
+STALE_SPOOL_SECONDS = 600
 
 
 @dataclass
@@ -35,7 +43,7 @@ def spool(stream: BinaryIO, directory: Path, max_bytes: int) -> SpooledUpload:
     directory.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    fd, name = tempfile.mkstemp(dir=directory, prefix="upload-")
+    fd, name = tempfile.mkstemp(dir=directory, prefix=SPOOL_PREFIX)
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -52,3 +60,17 @@ def spool(stream: BinaryIO, directory: Path, max_bytes: int) -> SpooledUpload:
         path.unlink(missing_ok=True)
         raise
     return SpooledUpload(path=path, size=size, sha256=digest.hexdigest())
+
+
+def remove_stale_spools(directory: Path, now: float) -> int:
+    """Delete spool files left by killed workers (see STALE_SPOOL_SECONDS);
+    how many were removed."""
+    removed = 0
+    for path in directory.glob(f"{SPOOL_PREFIX}*"):
+        try:
+            if now - path.stat().st_mtime > STALE_SPOOL_SECONDS:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # another process removed it first
+    return removed

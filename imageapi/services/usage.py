@@ -9,6 +9,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from imageapi.datetimes import shifted_day
 from imageapi.db.uow import Database
 from imageapi.errors import InvalidParameter
 
@@ -73,7 +74,7 @@ class UsageService:
     def date_range(self, first: date | None, last: date | None) -> tuple[date, date]:
         """Both days inclusive; by default the last 30 UTC days up to today."""
         last = last or self._clock().date()
-        first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+        first = first or shifted_day(last, -timedelta(days=DEFAULT_DAYS - 1))
         if first > last:
             raise InvalidParameter("'from' must not be after 'to'.")
         if (last - first).days >= MAX_DAYS:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from imageapi.errors import InvalidInput
 from imageapi.errors import MalformedBody
 from imageapi.errors import UnsupportedMediaType
+from imageapi.web.media import dumps
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -31,10 +32,17 @@ def read_body(req: falcon.Request, model: type[Model]) -> Model:
     except falcon.MediaNotFoundError:
         raise MalformedBody("The request body is empty.") from None
     except falcon.MediaMalformedError:
+        if media_type == FORM_MEDIA:
+            raise MalformedBody(
+                "The form body is not ASCII with percent-encoded UTF-8."
+            ) from None
         raise MalformedBody("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidInput("The request body must be an object.")
-    return validate(model, data)
+    # A form has only strings, so its numbers and booleans are read from text;
+    # JSON has types, and a value of the wrong one (0.0 for false, true for 1)
+    # is a client bug to report, not to guess at.
+    return validate(model, data, strict=media_type == falcon.MEDIA_JSON)
 
 
 def read_json(req: falcon.Request) -> object:
@@ -43,18 +51,30 @@ def read_json(req: falcon.Request) -> object:
     if media_type != falcon.MEDIA_JSON:
         raise UnsupportedMediaType("Send the body as application/json.")
     try:
-        return req.get_media()
+        data = req.get_media()
     except falcon.MediaNotFoundError:
         raise MalformedBody("The request body is empty.") from None
     except falcon.MediaMalformedError:
         raise MalformedBody("The request body is not valid JSON.") from None
+    return data
 
 
-def validate(model: type[Model] | TypeAdapter, data: object) -> Any:
-    """``data`` validated by a model (or a ``TypeAdapter``); 422 naming the field."""
+def validate(
+    model: type[Model] | TypeAdapter, data: object, *, strict: bool = False
+) -> Any:
+    """``data`` validated by a model (or a ``TypeAdapter``); 422 naming the field.
+
+    ``strict`` validates parsed JSON as JSON: the JSON type must be the
+    field's (no "1" or 1.0 for an integer, no 0 for a boolean), while strings
+    still carry dates and enums as JSON can only carry them.
+    """
     try:
         if isinstance(model, TypeAdapter):
+            if strict:
+                return model.validate_json(dumps(data), strict=True)
             return model.validate_python(data)
+        if strict:
+            return model.model_validate_json(dumps(data), strict=True)
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(describe_validation_error(exc)) from None

@@ -13,10 +13,13 @@ from imageapi.errors import MalformedBody
 from imageapi.errors import PayloadTooLarge
 from imageapi.errors import UnsupportedMediaType
 from imageapi.limits import MULTIPART_OVERHEAD_BYTES
+from imageapi.limits import REFUSED_BODY_DRAIN_BYTES
 from imageapi.schemas.images import IMAGE_PART
 from imageapi.schemas.images import TAGS_PART
 from imageapi.services.images import ImageService
 from imageapi.services.uploads import SpooledUpload
+
+DRAIN_CHUNK_BYTES = 256 * 1024
 
 
 @dataclass
@@ -27,7 +30,9 @@ class UploadForm:
 
 
 def read_upload_form(
-    req: falcon.Request, images: ImageService, max_upload_bytes: int
+    req: falcon.Request,
+    images: ImageService,
+    max_upload_bytes: int,
 ) -> UploadForm:
     """Stream the image part to disk (never whole into memory) and collect tags.
 
@@ -35,12 +40,21 @@ def read_upload_form(
     soon as its part arrives, so tags may come before or after it. The number
     of parts and the sizes of part headers and text fields are capped by the
     multipart handler (``limits.max_form_*``, set in ``app.py``).
+
+    A body sent with ``Transfer-Encoding: chunked`` (no Content-Length) is
+    read the same way, and refused with 413 as soon as it grows past the cap.
+    A body refused from its Content-Length is drained first, up to
+    ``REFUSED_BODY_DRAIN_BYTES``: closing a connection while the client (or a proxy such
+    as nginx) is still sending makes the kernel reset it, and the client then
+    sees a broken connection or the proxy's 502 instead of this 413.
     """
     if not (req.content_type or "").lower().startswith("multipart/form-data"):
         raise UnsupportedMediaType(
             "Upload images as multipart/form-data with an 'image' file part."
         )
-    if (req.content_length or 0) > max_upload_bytes + MULTIPART_OVERHEAD_BYTES:
+    max_body = max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+    if (req.content_length or 0) > max_body:
+        _drain(req, REFUSED_BODY_DRAIN_BYTES)
         raise PayloadTooLarge(
             f"The request is larger than this server's limit of {max_upload_bytes} "
             "bytes per image."
@@ -49,7 +63,7 @@ def read_upload_form(
     filename: str | None = None
     tags: list = []
     try:
-        for part in req.get_media():
+        for part in _form(req, max_body):
             if part.name == IMAGE_PART:
                 if upload is not None:
                     raise MalformedBody("Send exactly one 'image' part.")
@@ -60,12 +74,57 @@ def read_upload_form(
     except falcon.MediaMalformedError:
         _discard(upload)
         raise MalformedBody("The multipart body is malformed.") from None
+    except UnicodeDecodeError:
+        _discard(upload)
+        raise MalformedBody(
+            "Part names and file names must be UTF-8 (RFC 7578)."
+        ) from None
     except BaseException:
         _discard(upload)
         raise
     if upload is None:
         raise MalformedBody("The form has no 'image' file part.")
     return UploadForm(upload=upload, filename=filename, tags=tags)
+
+
+def _form(req: falcon.Request, max_body: int):
+    """The form's parts; a chunked body is read through a capped stream."""
+    if req.content_length is not None:
+        return req.get_media()
+    handler = req.options.media_handlers[falcon.MEDIA_MULTIPART]
+    # The raw input: Falcon's bounded stream reads nothing without a length.
+    # One byte more than allowed, so crossing the cap is seen, not truncated.
+    stream = CappedStream(req.stream, max_body)
+    return handler.deserialize(stream, req.content_type, max_body + 1)
+
+
+class CappedStream:
+    """A body of unknown length that raises 413 past ``max_bytes``."""
+
+    def __init__(self, stream, max_bytes: int) -> None:
+        self._stream = stream
+        self._max_bytes = max_bytes
+        self._read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        self._read += len(chunk)
+        if self._read > self._max_bytes:
+            raise PayloadTooLarge(
+                f"The request is larger than this server's limit of "
+                f"{self._max_bytes} bytes per upload form."
+            )
+        return chunk
+
+
+def _drain(req: falcon.Request, drain_bytes: int) -> None:
+    """Read and drop up to ``drain_bytes`` of the body (see read_upload_form)."""
+    left = min(req.content_length or 0, drain_bytes)
+    while left > 0:
+        chunk = req.bounded_stream.read(min(left, DRAIN_CHUNK_BYTES))
+        if not chunk:
+            return
+        left -= len(chunk)
 
 
 def _tags_from(data: bytes) -> list:

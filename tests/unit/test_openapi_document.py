@@ -155,6 +155,7 @@ def test_multipart_body_keeps_binary_part_and_encoding(document):
         "201",
         "400",
         "401",
+        "403",
         "413",
         "414",
         "415",
