@@ -71,6 +71,9 @@ class _Window:
     def hit(self, identifier: str) -> bool:
         return self._limiter.hit(self.item, identifier)
 
+    def test(self, identifier: str) -> bool:
+        return self._limiter.test(self.item, identifier)
+
     def clear(self, identifier: str) -> None:
         self._limiter.clear(self.item, identifier)
 

@@ -387,10 +387,12 @@ def test_bearer_and_api_key_requests_are_not_cross_site_checked(live):
 
 
 def test_cookie_is_lax_and_secure_over_https(live):
+    live.account("cookie@example.com")
     login = requests.post(
         live.url("/api/v1/sessions"),
-        json={"email": "csrf-bearer@example.com", "password": PASSWORD},
+        json={"email": "cookie@example.com", "password": PASSWORD},
     )
+    assert login.status_code == 201, login.text
     cookie = login.headers["Set-Cookie"]
     assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
     assert "Secure" not in cookie  # plain HTTP, no trusted proxy
