@@ -392,7 +392,7 @@ def test_cookie_is_lax_and_secure_over_https(live):
         live.url("/api/v1/sessions"),
         json={"email": "cookie@example.com", "password": PASSWORD},
     )
-    assert login.status_code == 201, login.text
+    assert login.status_code == 200, login.text
     cookie = login.headers["Set-Cookie"]
     assert "SameSite=Lax" in cookie and "HttpOnly" in cookie
     assert "Secure" not in cookie  # plain HTTP, no trusted proxy
