@@ -67,7 +67,7 @@ function filterForm(filter, tagNames) {
   const format = h("select", { name: "format" }, h("option", { value: "" }, "any"), ...FORMATS.map((value) => h("option", { value }, value)));
   format.value = filter.get("format") ?? "";
   const day = (key) => h("input", { type: "date", name: key, value: filter.get(key) ?? "" });
-  const form = h("form", { class: "filters card", role: "search", "aria-label": "Filter images" },
+  const form = h("form", { class: "filters", role: "search", "aria-label": "Filter images" },
     field("Tags", tags, "comma-separated"),
     field("Match", mode),
     field("Name contains", name),
@@ -92,7 +92,9 @@ function filterForm(filter, tagNames) {
     go(params);
   });
   form.addEventListener("reset", (event) => { event.preventDefault(); go(new URLSearchParams()); });
-  return form;
+  // Folded away until used: the images come first, above the fold.
+  return h("details", { class: "card", open: Boolean(filter.toString()) },
+    h("summary", {}, filter.toString() ? "Filter (active)" : "Filter"), form);
 }
 
 function uploader(onUploaded) {
@@ -148,7 +150,7 @@ function uploader(onUploaded) {
     enqueue([...event.dataTransfer.files]);
   });
   return h("section", { class: "card", "aria-labelledby": "upload-title" },
-    h("h2", { id: "upload-title" }, "Upload"), zone, progressList);
+    h("h2", { id: "upload-title", class: "card-title" }, "Upload"), zone, progressList);
 }
 
 let observer = null;

@@ -21,14 +21,22 @@ function transformParameters(document) {
   return [];
 }
 
-function control(parameter) {
+/** "… Default: `inside`." -> ["…", "inside"]: a short hint and the default. */
+function describe(parameter) {
+  const text = (parameter.description ?? "").replace(/`/g, "");
+  const match = text.match(/\s*Default: ([^.]+)\.?$/);
+  const hint = match ? text.slice(0, match.index) : text;
+  return [hint.split(/(?<=[.;:]) /)[0], match?.[1]];
+}
+
+function control(parameter, fallback) {
   const schema = parameter.schema ?? {};
   const name = parameter.name;
   if (schema.enum && SWITCH_VALUES.every((value) => schema.enum.includes(value))) {
     return h("input", { type: "checkbox", name, "data-switch": "true" });
   }
   if (schema.enum) {
-    return h("select", { name }, h("option", { value: "" }, "(default)"), ...schema.enum.map((value) => h("option", { value }, value)));
+    return h("select", { name }, h("option", { value: "" }, fallback ? `(default: ${fallback})` : "(none)"), ...schema.enum.map((value) => h("option", { value }, value)));
   }
   if (schema.type === "integer" || schema.type === "number") {
     return h("input", { type: "number", name, min: schema.minimum, max: schema.maximum, step: schema.type === "integer" ? 1 : "any", inputmode: "decimal" });
@@ -120,7 +128,8 @@ export function playground(image) {
 
   apiDocument().then((document) => {
     for (const parameter of transformParameters(document)) {
-      form.append(field(label(parameter.name), control(parameter), parameter.description));
+      const [hint, fallback] = describe(parameter);
+      form.append(field(label(parameter.name), control(parameter, fallback), hint));
     }
     form.elements.width && (form.elements.width.value = "600");
     update();
