@@ -36,8 +36,18 @@ class GalleryPage:
         # "</" cannot occur in the JSON of route templates, but escape it anyway
         # so the data block can never close its own element.
         routes = dumps(dict(api_routes)).decode().replace("</", "<\\/")
+        # Every module is needed at once: announce them all, so the browser
+        # fetches them in parallel rather than import by import.
+        preloads = "\n  ".join(
+            f'<link rel="modulepreload" href="{assets_url}/{name}">'
+            for name in sorted(
+                module.relative_to(GALLERY_ASSETS).as_posix()
+                for module in GALLERY_ASSETS.rglob("*.js")
+            )
+        )
         self._page = Template(template).substitute(
             assets=assets_url,
+            preloads=preloads,
             docs_url=docs_url,
             routes=routes,
             login_url=api_routes["sessions"],

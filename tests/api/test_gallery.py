@@ -30,7 +30,7 @@ class _Page(HTMLParser):
             self._in_script = not self._in_data and "src" not in attributes
             if "src" in attributes:
                 self.assets.append(attributes["src"])
-        if tag == "link":
+        if tag == "link" and attributes.get("rel") != "modulepreload":
             self.assets.append(attributes["href"])
 
     def handle_endtag(self, tag):

@@ -25,8 +25,8 @@ export function barChart(title, points, format = String) {
     viewBox: `0 0 ${width} ${height}`,
     class: "chart",
     role: "img",
-    "aria-label": points.length
-      ? `${title}: ${points.map((point) => `${point.label} ${format(point.value)}`).join(", ")}`
+    "aria-label": points.some((point) => point.value)
+      ? `${title}: ${points.filter((point) => point.value).map((point) => `${point.label} ${format(point.value)}`).join(", ")}; others none`
       : `${title}: no data in this period`,
   });
   chart.append(svg("line", { x1: left, x2: width - left, y1: height - bottom, y2: height - bottom, class: "axis" }));

@@ -13,10 +13,21 @@ function shortDay(day) {
   return day.slice(5); // MM-DD: the year is in the heading
 }
 
+/** Every day of the report, with zeros where by_day (days with requests only) has none. */
+function everyDay(usage) {
+  const known = new Map(usage.by_day.map((day) => [day.day, day]));
+  const days = [];
+  for (let day = new Date(`${usage.from}T00:00:00Z`); day <= new Date(`${usage.to}T00:00:00Z`); day.setUTCDate(day.getUTCDate() + 1)) {
+    const key = day.toISOString().slice(0, 10);
+    days.push(known.get(key) ?? { day: key, requests: 0, bytes_in: 0, bytes_out: 0 });
+  }
+  return days;
+}
+
 function usageSection(usage) {
   const totals = usage.totals;
   const stat = (term, value) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
-  const days = usage.by_day;
+  const days = everyDay(usage);
   const routes = [...usage.by_route].sort((a, b) => b.requests - a.requests).slice(0, 8);
   return h("section", { "aria-labelledby": "usage-title" },
     h("h2", { id: "usage-title" }, `Usage from ${usage.from} to ${usage.to} (UTC)`),
