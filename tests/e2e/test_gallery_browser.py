@@ -38,6 +38,15 @@ ADMIN = "root@example.com"
 
 
 @pytest.fixture
+def server_env() -> dict[str, str]:
+    """Quotas to show against (0, the default, means none)."""
+    return {
+        "IMAGEAPI_QUOTAS_MAX_STORAGE_BYTES": "50000000",
+        "IMAGEAPI_QUOTAS_MAX_IMAGES": "20",
+    }
+
+
+@pytest.fixture
 def browser(tmp_path):
     driver = start_chromium(tmp_path / "profile", 1280, 1000)
     try:
@@ -117,7 +126,8 @@ def samples_on_disk(folder: Path) -> list[Path]:
     return files
 
 
-def upload(driver, files: list[Path], tags: str) -> None:
+def upload(driver, files: list[Path], tags: str, refused: int = 0) -> list[str]:
+    """Pick files, wait until each is done; the words of each refusal."""
     before = len(driver.find_elements(By.CSS_SELECTOR, ".uploads li"))
     tag_input = driver.find_element(By.ID, "upload-tags")
     tag_input.clear()
@@ -125,13 +135,28 @@ def upload(driver, files: list[Path], tags: str) -> None:
     driver.find_element(By.ID, "upload-files").send_keys("\n".join(map(str, files)))
 
     def finished(d):
+        """(refusals,) once every file is uploaded or refused, else None."""
         rows = d.find_elements(By.CSS_SELECTOR, ".uploads li")[before:]
-        states = [row.find_element(By.CSS_SELECTOR, ".state").text for row in rows]
-        return len(rows) == len(files) and all(s == "uploaded" for s in states)
+        states = [row.find_element(By.CSS_SELECTOR, ".state") for row in rows]
+        classes = [state.get_attribute("class") for state in states]
+        if len(rows) < len(files) or not all(
+            "done" in names or "error" in names for names in classes
+        ):
+            return None
+        pairs = zip(states, classes, strict=True)
+        return ([state.text for state, names in pairs if "error" in names],)
 
-    wait(driver, finished)
-    bars = driver.find_elements(By.CSS_SELECTOR, ".uploads progress")[before:]
-    assert [bar.get_attribute("value") for bar in bars] == ["1"] * len(files)
+    (errors,) = wait(driver, finished)
+    assert len(errors) == refused, errors
+    uploaded = [
+        row
+        for row in driver.find_elements(By.CSS_SELECTOR, ".uploads li")[before:]
+        if row.find_element(By.CSS_SELECTOR, ".state").text == "uploaded"
+    ]
+    assert len(uploaded) == len(files) - refused
+    for row in uploaded:
+        assert row.find_element(By.TAG_NAME, "progress").get_attribute("value") == "1"
+    return errors
 
 
 def tiles(driver) -> list[str]:
@@ -181,7 +206,11 @@ def test_gallery_visit_from_registration_to_logout(
     # Several files at once through the picker, each with its progress bar.
     photos = samples_on_disk(tmp_path / "photos")
     upload(browser, photos[:2], "sea, summer")
-    upload(browser, photos[2:], "hill")
+    # A file that is not an image is refused in words; the others go on.
+    bogus = tmp_path / "notes.png"
+    bogus.write_text("not an image at all")
+    errors = upload(browser, [photos[2], bogus], "hill", refused=1)
+    assert errors[0].startswith("Not an image"), errors
     wait(browser, lambda d: sorted(tiles(d)) == [p.name for p in photos])
     wait(browser, thumbnails_loaded)
     srcset = browser.find_element(By.CSS_SELECTOR, "#grid img").get_attribute("srcset")
@@ -266,6 +295,7 @@ def test_gallery_visit_from_registration_to_logout(
     content_url = browser.find_element(By.ID, "content-url").get_attribute("value")
     assert content_url.startswith(base) and "format=png" in content_url
     audit(browser, axe, "image")
+    browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, "image")
     browser.get(content_url)
     assert browser.execute_script("return document.contentType") == "image/png"
@@ -283,6 +313,12 @@ def test_gallery_visit_from_registration_to_logout(
     # Usage charts and an API key whose secret is shown once.
     browser.find_element(By.LINK_TEXT, "Usage & keys").click()
     visible(browser, "svg.chart")
+    storage = browser.find_element(By.ID, "quota-storage")
+    assert int(storage.get_attribute("value")) > 0
+    assert storage.get_attribute("max") == "50000000"
+    assert (
+        "of 20" in browser.find_element(By.CSS_SELECTOR, "label[for=quota-images]").text
+    )
     key_name = browser.find_element(
         By.CSS_SELECTOR, "form[aria-label='Create an API key'] input"
     )
@@ -298,6 +334,7 @@ def test_gallery_visit_from_registration_to_logout(
         browser, lambda d: "backup script" in d.find_element(By.CSS_SELECTOR, keys).text
     )
     audit(browser, axe, "account")
+    browser.execute_script("window.scrollTo(0, 0)")
     screenshot(browser, "account")
 
     browser.find_element(By.ID, "logout").click()
@@ -334,9 +371,16 @@ def test_gallery_fits_a_phone_screen(server, tmp_path, axe):
             timeout=30,
         ).raise_for_status()
 
-    driver = start_chromium(tmp_path / "phone", 390, 844)
+    driver = start_chromium(tmp_path / "phone", 500, 844)
     try:
+        # Headless windows are at least 500 px wide: emulate the phone's
+        # viewport (and its pixel density) instead.
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 390, "height": 844, "deviceScaleFactor": 3, "mobile": True},
+        )
         driver.get(f"{base}/")
+        assert driver.execute_script("return window.innerWidth") == 390
         visible(driver, "#login-form")
         assert no_horizontal_scroll(driver), "login"
         log_in(driver, account["email"])

@@ -24,7 +24,36 @@ function everyDay(usage) {
   return days;
 }
 
-function usageSection(usage) {
+/** Used against its limit: a labelled <meter>, or "no limit" (0 means none). */
+function quotaMeter(id, title, used, limit, format = String) {
+  if (!limit) return h("p", { class: "quota", id }, `${title}: ${format(used)}; no limit.`);
+  return h("div", { class: "quota" },
+    h("label", { for: id }, `${title}: ${format(used)} of ${format(limit)} (${Math.round((100 * used) / limit)}%)`),
+    h("meter", { id, min: 0, max: limit, value: used, high: limit * 0.9 }));
+}
+
+function quotaSection(usage) {
+  const { totals, quotas } = usage;
+  if (!quotas) return null;
+  return h("section", { "aria-labelledby": "quota-title", class: "card" },
+    h("h2", { id: "quota-title", class: "card-title" }, "Your quota"),
+    quotaMeter("quota-storage", "Storage", totals.storage_bytes, quotas.max_storage_bytes, formatBytes),
+    quotaMeter("quota-images", "Images", totals.images, quotas.max_images),
+    h("p", { class: "hint" }, quotas.max_uploads_per_day
+      ? `At most ${quotas.max_uploads_per_day} uploads per UTC day.`
+      : "No daily upload limit."));
+}
+
+/** Requests per API key, named from your keys (a revoked key has no name left). */
+function keyPoints(usage, keys) {
+  const names = new Map(keys.map((key) => [key.id, key.name]));
+  return (usage.by_api_key ?? []).map((row) => ({
+    label: row.api_key_id === null ? "sessions" : names.get(row.api_key_id) ?? "revoked key",
+    value: row.requests,
+  }));
+}
+
+function usageSection(usage, keys) {
   const totals = usage.totals;
   const stat = (term, value) => h("div", {}, h("dt", {}, term), h("dd", {}, value));
   const days = everyDay(usage);
@@ -42,6 +71,7 @@ function usageSection(usage) {
       figure("Requests per day", barChart("Requests per day", days.map((day) => ({ label: shortDay(day.day), value: day.requests })))),
       figure("Bytes sent per day", barChart("Bytes sent per day", days.map((day) => ({ label: shortDay(day.day), value: day.bytes_out })), formatBytes)),
       figure("Bytes received per day", barChart("Bytes received per day", days.map((day) => ({ label: shortDay(day.day), value: day.bytes_in })), formatBytes)),
+      figure("Requests by API key", barChart("Requests by API key", keyPoints(usage, keys))),
       figure("Requests by route (top 8)", routeTable(routes))));
 }
 
@@ -123,11 +153,12 @@ function signingSection() {
 
 export async function showAccount(view, user) {
   document.title = "Usage & keys · imageapi gallery";
-  const usage = await get(url("usage"));
+  const [usage, keys] = await Promise.all([get(url("usage")), get(url("api_keys"))]);
   view.replaceChildren(
     h("h1", {}, "Usage & keys"),
     h("p", {}, `Logged in as ${user.email} (${user.role}).`),
-    usageSection(usage),
+    quotaSection(usage),
+    usageSection(usage, keys),
     keysSection(),
     signingSection());
 }
