@@ -334,7 +334,8 @@ def test_gallery_visit_from_registration_to_logout(
     assert int(storage.get_attribute("value")) > 0
     assert storage.get_attribute("max") == "50000000"
     assert (
-        "of 100" in browser.find_element(By.CSS_SELECTOR, "label[for=quota-images]").text
+        "of 100"
+        in browser.find_element(By.CSS_SELECTOR, "label[for=quota-images]").text
     )
     key_name = browser.find_element(
         By.CSS_SELECTOR, "form[aria-label='Create an API key'] input"
