@@ -3,6 +3,7 @@ and the axe-core accessibility audit from tests/browser (npm ci)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ FLAGS = (
 )
 BROWSER_TOOLS = ROOT / "tests" / "browser"
 AXE = BROWSER_TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+LOCK = ROOT / "build" / "npm-ci.lock"
 NPM_SECONDS = 180
 # What an audit may not find: axe's two highest impact levels.
 BLOCKING_IMPACTS = {"serious", "critical"}
@@ -56,21 +58,30 @@ def start_chromium(profile: Path, width: int, height: int) -> webdriver.Chrome:
 def axe_source() -> str:
     """axe.min.js, installed from tests/browser/package-lock.json when missing.
     Without npm the audit cannot run: a failure in CI, a skip elsewhere."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            message = "npm is needed to install axe-core (tests/browser): install node"
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-            cwd=BROWSER_TOOLS,
-            check=True,
-            timeout=NPM_SECONDS,
-            capture_output=True,
-        )
-    return AXE.read_text()
+    LOCK.parent.mkdir(parents=True, exist_ok=True)
+    # Test workers (xdist) may get here together: one installs, the others
+    # wait for it (npm ci empties node_modules first).
+    with LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE.exists():
+            _npm_ci()
+        return AXE.read_text()
+
+
+def _npm_ci() -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        message = "npm is needed to install axe-core (tests/browser): install node"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+        cwd=BROWSER_TOOLS,
+        check=True,
+        timeout=NPM_SECONDS,
+        capture_output=True,
+    )
 
 
 def blocking_violations(driver: webdriver.Chrome, source: str) -> list[str]:

@@ -370,6 +370,16 @@ def test_gallery_visit_from_registration_to_logout(
     visible(browser, "svg.chart")
     audit(browser, axe, "admin")
     screenshot(browser, "admin")
+    # A quota set on the page is the account's quota.
+    quota = browser.find_element(
+        By.CSS_SELECTOR, f"input[aria-label^='Images quota of {USER}']"
+    )
+    quota.send_keys("5")
+    browser.find_element(By.CSS_SELECTOR, f"button[aria-label='Save {USER}']").click()
+    wait(browser, lambda d: "Saved" in d.find_element(By.CSS_SELECTOR, "tbody").text)
+    browser.refresh()
+    quota = visible(browser, f"input[aria-label^='Images quota of {USER}']")
+    assert quota.get_attribute("value") == "5"
 
 
 def test_gallery_fits_a_phone_screen(server, tmp_path, axe):
