@@ -42,7 +42,7 @@ API_ROUTES = (
 # Signed links: used where the table has them, else at the paths their
 # contract names (the gallery then says plainly that the server lacks them).
 OPTIONAL_ROUTES = {
-    "image_signed_urls": v1("/images/{image_id}/signed-urls"),
+    "signed_urls": v1("/images/{image_id}/signed-urls"),
     "signing_key": v1("/users/me/signing-key"),
 }
 

@@ -62,7 +62,7 @@ def test_gallery_page_has_no_inline_script_and_names_the_api_routes(client):
     routes = json.loads(parser.routes_json)
     assert routes["images"] == "/api/v1/images"
     assert routes["image_content"] == "/api/v1/images/{image_id}/content"
-    assert routes["image_signed_urls"].endswith("/signed-urls")
+    assert routes["signed_urls"].endswith("/signed-urls")
     # The login form works without scripts too: a real form to the API.
     assert re.search(r'<form[^>]+method="post" action="/api/v1/sessions"', text)
 

@@ -8,7 +8,7 @@ import { announce, copyText, field, formatDate, h } from "../dom.js";
 // Parameters of the content route that are not transforms.
 const NOT_TRANSFORMS = new Set(["image_id", "download"]);
 const SWITCH_VALUES = ["true", "false", "1", "0", ""];
-const EXPIRIES = [["3600", "1 hour"], ["86400", "1 day"], ["604800", "7 days"], ["2592000", "30 days"]];
+const EXPIRIES = [["3600", "1 hour"], ["86400", "1 day"], ["604800", "7 days"]];
 const PREVIEW_DELAY_MS = 350;
 
 function transformParameters(document) {
@@ -75,7 +75,7 @@ export function signedLinkForm(image, params) {
     event.preventDefault();
     message.textContent = "";
     try {
-      const link = await call("POST", url("image_signed_urls", { image_id: image.id }), {
+      const link = await call("POST", url("signed_urls", { image_id: image.id }), {
         params: params(),
         expires_in: Number(expiry.value),
       });
