@@ -19,6 +19,7 @@ import falcon
 
 from imageapi.routes import accounts
 from imageapi.routes import docs
+from imageapi.routes import gallery
 from imageapi.routes import health
 from imageapi.routes import images
 from imageapi.routes import legacy
@@ -42,6 +43,7 @@ ROUTES: tuple[Route | StaticRoute, ...] = (
     *usage.ROUTES,
     *health.ROUTES,
     *docs.ROUTES,
+    *gallery.ROUTES,
     *legacy.ROUTES,
 )
 
@@ -56,6 +58,7 @@ TAGS = {
     "admin": "Accounts, quotas and everyone's usage; administrators only.",
     "health": "Liveness and readiness probes for orchestrators.",
     "docs": "This document and its Swagger UI.",
+    "gallery": "The web gallery: a browser client of this API.",
     "legacy": f"The earlier project's routes, kept for its clients: use {V1}.",
 }
 

@@ -37,3 +37,11 @@ class Urls:
                 f"route {name!r} takes fields {sorted(wanted)}, got {sorted(fields)}"
             )
         return FIELD.sub(lambda match: quote(str(fields[match[1]]), safe=""), template)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._templates
+
+    def template(self, name: str) -> str:
+        """The route's path with ``{field}`` placeholders (converters dropped),
+        for clients that fill the fields themselves (the gallery's scripts)."""
+        return FIELD.sub(lambda match: "{" + match[1] + "}", self._templates[name])

@@ -99,7 +99,7 @@ ROUTES = (
     Route(
         "usage",
         v1("/users/me/usage"),
-        lambda ctx: UsageSummary(ctx.services.usage),
+        lambda ctx: UsageSummary(ctx.services.usage, ctx.services.quotas),
         (
             Operation(
                 "GET",

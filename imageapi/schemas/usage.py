@@ -185,6 +185,18 @@ class RouteUsageOut(BaseModel):
     bytes_out: int = Field(ge=0)
 
 
+class ApiKeyUsageOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    api_key_id: str | None = Field(
+        description="The key's id (see your API keys); null for requests made "
+        "with a session."
+    )
+    requests: int = Field(ge=0)
+    bytes_in: int = Field(ge=0)
+    bytes_out: int = Field(ge=0)
+
+
 class UsageOut(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -193,6 +205,13 @@ class UsageOut(BaseModel):
     totals: TotalsOut
     by_day: list[DayUsageOut] = Field(description="Days with requests only.")
     by_route: list[RouteUsageOut]
+    by_api_key: list[ApiKeyUsageOut] = Field(
+        description="Per API key (and sessions), most requests first."
+    )
+    quotas: QuotaValues = Field(
+        description="Your limits now (your own or the server's defaults); 0 means "
+        "unlimited."
+    )
 
 
 class UserUsageOut(TotalsOut):

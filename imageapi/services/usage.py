@@ -45,12 +45,21 @@ class RouteUsage:
 
 
 @dataclass(frozen=True)
+class ApiKeyUsage:
+    api_key_id: str | None  # None: requests made with a session
+    requests: int
+    bytes_in: int
+    bytes_out: int
+
+
+@dataclass(frozen=True)
 class UsageSummary:
     first: date
     last: date
     totals: Totals
     by_day: list[DayUsage]
     by_route: list[RouteUsage]
+    by_api_key: list[ApiKeyUsage]
 
 
 @dataclass(frozen=True)
@@ -95,10 +104,14 @@ class UsageService:
             by_route = [
                 RouteUsage(*row) for row in uow.usage.by_route(user_id, first, last)
             ]
+            by_api_key = [
+                ApiKeyUsage(key_id or None, *counts)
+                for key_id, *counts in uow.usage.by_api_key(user_id, first, last)
+            ]
         totals = Totals(
             requests, bytes_in, bytes_out, images, storage_bytes, derivatives, ms
         )
-        return UsageSummary(first, last, totals, by_day, by_route)
+        return UsageSummary(first, last, totals, by_day, by_route, by_api_key)
 
     def all_users(
         self, first: date | None = None, last: date | None = None

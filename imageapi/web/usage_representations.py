@@ -53,13 +53,15 @@ def admin_user_document(user: User, effective: Quotas) -> dict[str, Any]:
     ).model_dump()
 
 
-def usage_document(summary: UsageSummary) -> dict[str, Any]:
+def usage_document(summary: UsageSummary, quotas: Quotas) -> dict[str, Any]:
     return UsageOut(
         first=summary.first,
         last=summary.last,
         totals=asdict(summary.totals),
         by_day=[asdict(day) for day in summary.by_day],
         by_route=[asdict(route) for route in summary.by_route],
+        by_api_key=[asdict(key) for key in summary.by_api_key],
+        quotas=asdict(quotas),
     ).model_dump(by_alias=True)
 
 

@@ -105,6 +105,15 @@ def test_admin_sets_and_clears_per_user_quotas(admin, api):
     assert cleared["quotas"]["max_uploads_per_day"] == 7
 
 
+def test_users_see_their_own_effective_quotas_in_their_usage(admin, api, config):
+    assert api.get("/api/v1/users/me/usage").json["quotas"] == (
+        config.quotas.model_dump()
+    )
+    body = {"max_storage_bytes": 5000, "max_images": 3, "max_uploads_per_day": 0}
+    admin.request("PATCH", f"/api/v1/admin/users/{user_id(api)}", json=body)
+    assert api.get("/api/v1/users/me/usage").json["quotas"] == body
+
+
 def test_admin_can_promote_a_user(admin, api):
     target = user_id(api)
     admin.request("PATCH", f"/api/v1/admin/users/{target}", json={"role": "admin"})

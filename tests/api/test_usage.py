@@ -108,6 +108,10 @@ def test_scripted_sequence_gives_exact_counts(
             "bytes_out": bytes_out[api.email],
         }
     ]
+    assert [(row["api_key_id"], row["requests"]) for row in report["by_api_key"]] == [
+        (None, 7),
+        (created.json["id"], 2),
+    ]
     bob = other_api.get(USAGE).json["totals"]
     assert (bob["requests"], bob["bytes_out"]) == (1, bytes_out[other_api.email])
 

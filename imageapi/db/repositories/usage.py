@@ -87,6 +87,22 @@ class UsageRepository:
         )
         return list(self._session.execute(query))
 
+    def by_api_key(self, user_id: str, first: date, last: date) -> list[Row]:
+        """Per API key id; ``""`` is requests made with a session."""
+        requests = _sum(UsageCounter.requests)
+        query = (
+            select(
+                UsageCounter.api_key_id,
+                requests,
+                _sum(UsageCounter.bytes_in),
+                _sum(UsageCounter.bytes_out),
+            )
+            .where(*self._range(first, last), UsageCounter.user_id == user_id)
+            .group_by(UsageCounter.api_key_id)
+            .order_by(requests.desc(), UsageCounter.api_key_id)
+        )
+        return list(self._session.execute(query))
+
     def totals_by_user(self, first: date, last: date) -> dict[str, Row]:
         query = (
             select(
