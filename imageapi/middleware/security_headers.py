@@ -27,7 +27,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        # The gallery draws blurhash placeholders as data: URLs and previews
+        # files chosen for upload as blob: URLs.
+        "img-src 'self' data: blob:",
         "connect-src 'self'",
         "font-src 'self'",
         "base-uri 'none'",

@@ -18,13 +18,6 @@ from imageapi.web.media import dumps
 # HTML, CSS and ES modules: no build step, no third-party code.
 GALLERY_ASSETS = Path(str(files("imageapi.web").joinpath("gallery")))
 
-# Only this origin's scripts, styles and images (blurhash canvases become
-# data: URLs, previews may be blob: URLs); the page may not be framed.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-    "script-src 'self'; frame-ancestors 'none'"
-)
-
 
 class GalleryPage:
     public_methods = frozenset({"GET"})
@@ -55,8 +48,6 @@ class GalleryPage:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_HTML
-        resp.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        resp.set_header("X-Content-Type-Options", "nosniff")
-        resp.set_header("Referrer-Policy", "same-origin")
+        # Content-Security-Policy and the other headers: middleware/security_headers.py
         resp.cache_control = ["no-cache"]
         resp.text = self._page
