@@ -44,6 +44,7 @@ from imageapi.services.accounts import AccountService
 from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
+from imageapi.services.duplicates import DuplicateService
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
 from imageapi.services.quotas import QuotaService
@@ -69,6 +70,7 @@ class Services:
     accounts: AccountService
     cookie: SessionCookie
     images: ImageService
+    duplicates: DuplicateService
     tags: TagService
     renditions: RenditionService
     usage: UsageService
@@ -167,6 +169,7 @@ def _build_services(
         accounts=accounts,
         cookie=SessionCookie(config.auth),
         images=images,
+        duplicates=DuplicateService(db, Cursors(config.secret_key)),
         tags=TagService(db),
         renditions=RenditionService(
             db, storage, config.processing, config.limits, clock

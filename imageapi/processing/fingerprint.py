@@ -186,3 +186,17 @@ def is_near_duplicate(
         distance(first, second) <= max_distance
         and colour_distance(first, second) <= COLOUR_TOLERANCE
     )
+
+
+def fingerprint_file(path: str) -> Fingerprint:
+    """The fingerprint of a stored image file, as its upload would have made it.
+
+    ``thumbnail`` shrinks on load and applies the EXIF orientation, and the
+    fingerprint comes from the same 32-px thumbnail as at upload.
+
+    Raises:
+        pyvips.Error: the file cannot be decoded.
+    """
+    return fingerprint(
+        pyvips.Image.thumbnail(path, HASH_INPUT_SIDE, height=HASH_INPUT_SIDE)
+    )

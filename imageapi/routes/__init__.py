@@ -19,6 +19,7 @@ import falcon
 
 from imageapi.routes import accounts
 from imageapi.routes import docs
+from imageapi.routes import duplicates
 from imageapi.routes import health
 from imageapi.routes import images
 from imageapi.routes import legacy
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 ROUTES: tuple[Route | StaticRoute, ...] = (
     *accounts.ROUTES,
     *images.ROUTES,
+    *duplicates.ROUTES,
     *tags.ROUTES,
     *usage.ROUTES,
     *health.ROUTES,
