@@ -45,6 +45,7 @@ from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
 from imageapi.services.duplicates import DuplicateService
+from imageapi.services.fingerprints import FingerprintBackfill
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
 from imageapi.services.quotas import QuotaService
@@ -189,6 +190,14 @@ def make_account_service(config: Config) -> AccountService:
     ttl = timedelta(seconds=config.auth.token_ttl_seconds)
     return AccountService(
         Database(*make_session_factories(engine)), _passwords(config), ttl, utcnow
+    )
+
+
+def make_fingerprint_backfill(config: Config, batch_size: int) -> FingerprintBackfill:
+    """The fingerprint backfill without the web app, for the command line."""
+    engine = make_engine(config.resolved_database_url)
+    return FingerprintBackfill(
+        Database(*make_session_factories(engine)), create_storage(config), batch_size
     )
 
 

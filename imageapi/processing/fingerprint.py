@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pyvips
 
+from imageapi.errors import UnsupportedImage
 from imageapi.processing.hamming_index import hamming
 
 HASH_INPUT_SIDE = 32  # pixels: the DCT runs on a 32x32 luminance square
@@ -195,8 +196,10 @@ def fingerprint_file(path: str) -> Fingerprint:
     fingerprint comes from the same 32-px thumbnail as at upload.
 
     Raises:
-        pyvips.Error: the file cannot be decoded.
+        UnsupportedImage: the file cannot be decoded.
     """
-    return fingerprint(
-        pyvips.Image.thumbnail(path, HASH_INPUT_SIDE, height=HASH_INPUT_SIDE)
-    )
+    try:
+        small = pyvips.Image.thumbnail(path, HASH_INPUT_SIDE, height=HASH_INPUT_SIDE)
+        return fingerprint(small.copy_memory())
+    except pyvips.Error:
+        raise UnsupportedImage("The image cannot be decoded.") from None
