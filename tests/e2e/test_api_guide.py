@@ -32,6 +32,7 @@ TASKS = (
     "Tags",
     "API keys",
     "Your usage",
+    "Find duplicates",
 )
 
 
