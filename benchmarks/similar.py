@@ -215,11 +215,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--uploads", type=int, default=20)
     parser.add_argument("--postgres", help="URL of a scratch PostgreSQL database")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
     print("| database | users x images | ms p50 / p99 | best of 3: p50 / p99 | found |")
     print("| --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory(prefix="imageapi-similar-") as work:
-        urls = [f"sqlite:///{Path(work) / 'bench.db'}"]
+        urls = [] if args.no_sqlite else [f"sqlite:///{Path(work) / 'bench.db'}"]
         if args.postgres:
             urls.append(args.postgres)
         for url in urls:
