@@ -14,6 +14,7 @@ from typing import BinaryIO
 from imageapi.auth.tokens import new_id
 from imageapi.db import models
 from imageapi.db.uow import Database
+from imageapi.db.uow import UnitOfWork
 from imageapi.domain import Image
 from imageapi.domain import ImageQuery
 from imageapi.errors import DuplicateImage
@@ -151,7 +152,9 @@ class ImageService:
         return image
 
     @staticmethod
-    def _near_duplicates(uow, user_id: str, analysis: Analysis) -> list[Near]:
+    def _near_duplicates(
+        uow: UnitOfWork, user_id: str, analysis: Analysis
+    ) -> list[Near]:
         if analysis.fingerprint is None:
             return []
         return near_duplicates(uow, user_id, analysis.fingerprint, DEFAULT_MAX_DISTANCE)
