@@ -114,21 +114,22 @@ def populate(url: str, owner_id: str, users: int, per_user: int) -> list[str]:
     started = time.perf_counter()
     with engine.begin() as connection:
         others = [new_id() for _ in range(users - 1)]
-        connection.execute(
-            insert(User),
-            [
-                {
-                    "id": user_id,
-                    "email": f"{user_id}@example.com",
-                    "email_key": f"{user_id}@example.com",
-                    "password_hash": "x",
-                    "role": "user",
-                    "disabled": False,
-                    "created_at": START,
-                }
-                for user_id in others
-            ],
-        )
+        if others:
+            connection.execute(
+                insert(User),
+                [
+                    {
+                        "id": user_id,
+                        "email": f"{user_id}@example.com",
+                        "email_key": f"{user_id}@example.com",
+                        "password_hash": "x",
+                        "role": "user",
+                        "disabled": False,
+                        "created_at": START,
+                    }
+                    for user_id in others
+                ],
+            )
         for user_id in [owner_id, *others]:
             prints = library(rng, per_user)
             for start in range(0, per_user, BATCH):

@@ -19,8 +19,8 @@ from imageapi.errors import InvalidParameter
 from imageapi.processing.fingerprint import COLOUR_TOLERANCE
 from imageapi.processing.fingerprint import Fingerprint
 from imageapi.processing.fingerprint import colour_distance
-from imageapi.processing.fingerprint import distance
 from imageapi.processing.hamming_index import band_values
+from imageapi.processing.hamming_index import hamming
 from imageapi.processing.hamming_index import probes
 from imageapi.services.cursors import Cursors
 
@@ -59,14 +59,16 @@ def near_duplicates(
 ) -> list[Near]:
     """The user's images near ``print_``, nearest first (ties by id)."""
     found = []
-    for image_id, data in uow.duplicates.candidates(
-        user_id, probes(print_.hash64, radius)
-    ):
+    candidates = uow.duplicates.candidates(user_id, probes(print_.hash64, radius))
+    for image_id, data in candidates:
         if image_id == exclude_id or data is None:
             continue
-        other = Fingerprint.from_bytes(data)
-        bits = distance(print_, other)
-        if bits <= radius and colour_distance(print_, other) <= COLOUR_TOLERANCE:
+        # The hash first, straight from the stored bytes: most candidates
+        # fail it, and building a Fingerprint for each would cost more.
+        bits = hamming(print_.hash64, int.from_bytes(data[1:9], "big"))
+        if bits > radius:
+            continue
+        if colour_distance(print_, Fingerprint.from_bytes(data)) <= COLOUR_TOLERANCE:
             found.append(Near(image_id, bits))
     found.sort(key=lambda near: (near.distance, near.image_id))
     return found

@@ -8,11 +8,12 @@ exactly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from sqlalchemy import ARRAY
-from sqlalchemy import ColumnElement
 from sqlalchemy import Integer
+from sqlalchemy import Select
 from sqlalchemy import any_
 from sqlalchemy import bindparam
 from sqlalchemy import func
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session as DbSession
 from imageapi.db.models import Image
 from imageapi.db.models import ImageDuplicate
 
-BAND_COLUMNS = (Image.band0, Image.band1, Image.band2, Image.band3)
+BAND_COLUMNS = tuple(Image.__table__.c[f"band{band}"] for band in range(4))
 
 
 class DuplicateRepository:
@@ -37,28 +38,14 @@ class DuplicateRepository:
     ) -> list[tuple[str, bytes]]:
         """(id, fingerprint) of the user's images with a band value among the
         probes of that band (``hamming_index.probes``)."""
-        conditions = [
-            self._band_in(column, band, values)
-            for band, (column, values) in enumerate(
-                zip(BAND_COLUMNS, band_probes, strict=True)
-            )
-            if values
-        ]
-        query = select(Image.id, Image.fingerprint).where(
-            Image.user_id == user_id, or_(*conditions)
-        )
-        return [(image_id, data) for image_id, data in self._session.execute(query)]
-
-    def _band_in(
-        self, column: ColumnElement, band: int, values: list[int]
-    ) -> ColumnElement:
-        if self._session.get_bind().dialect.name == "postgresql":
-            # One array parameter per band: the plan is a BitmapOr of the four
-            # index scans, whatever the number of probes.
-            return column == any_(
-                bindparam(f"probes{band}", values, type_=ARRAY(Integer))
-            )
-        return column.in_(values)  # SQLite: a MULTI-INDEX OR of IN lists
+        dialect = self._session.get_bind().dialect.name
+        bands = tuple(band for band, values in enumerate(band_probes) if values)
+        parameters: dict[str, object] = {"user_id": user_id}
+        for band in bands:
+            parameters[f"probes{band}"] = band_probes[band]
+        # Core, not ORM rows: a query reads ~1,700 candidates at 100,000 images.
+        connection = self._session.connection()
+        return connection.execute(_radius_query(dialect, bands), parameters).all()
 
     def set_fingerprint(self, image_id: str, columns: dict[str, object]) -> bool:
         """Store an image's fingerprint columns; False if the image is gone."""
@@ -106,3 +93,22 @@ class DuplicateRepository:
     def count_without_fingerprint(self) -> int:
         query = select(func.count()).select_from(Image)
         return self._session.scalar(query.where(Image.fingerprint.is_(None))) or 0
+
+
+@functools.cache
+def _radius_query(dialect: str, bands: tuple[int, ...]) -> Select:
+    """The statement for these bands, built once: its values are parameters."""
+    conditions = []
+    for band in bands:
+        column = BAND_COLUMNS[band]
+        if dialect == "postgresql":
+            # One array parameter per band: the plan is a BitmapOr of the four
+            # index scans, whatever the number of probes.
+            parameter = bindparam(f"probes{band}", type_=ARRAY(Integer))
+            conditions.append(column == any_(parameter))
+        else:  # SQLite: a MULTI-INDEX OR of IN lists
+            conditions.append(column.in_(bindparam(f"probes{band}", expanding=True)))
+    table = Image.__table__
+    return select(table.c.id, table.c.fingerprint).where(
+        table.c.user_id == bindparam("user_id"), or_(*conditions)
+    )
