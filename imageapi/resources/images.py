@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import falcon
 
 from imageapi.domain import Image
-from imageapi.errors import InvalidParameter
 from imageapi.schemas.images import ImageListQuery
 from imageapi.schemas.images import UploadQuery
 from imageapi.services.images import ImageQuery
@@ -38,20 +37,12 @@ class ImageCollection:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = read_query(req, UploadQuery)
         form = read_upload_form(req, self._images, self._max_upload_bytes)
-        on_duplicate = query.on_duplicate
-        if form.on_duplicate is not None:
-            if "on_duplicate" in req.params and form.on_duplicate != on_duplicate:
-                form.upload.discard()
-                raise InvalidParameter(
-                    "'on_duplicate' differs between the query and the form."
-                )
-            on_duplicate = form.on_duplicate
         image = self._images.upload(
             req.context.principal.user.id,
             form.upload,
             form.filename,
             form.tags,
-            reject_duplicates=on_duplicate == "reject",
+            reject_duplicates="reject" in (query.on_duplicate, form.on_duplicate),
         )
         resp.status = falcon.HTTP_201
         resp.location = self._urls.url_for("image", image_id=image.id)

@@ -141,10 +141,10 @@ class UploadQuery(BaseModel):
 class NewImageUpload(ImageUpload):
     """The upload form of this API: also an `on_duplicate` part."""
 
-    on_duplicate: OnDuplicate | None = Field(
-        None,
-        description="The same as the `on_duplicate` query parameter (either may "
-        "be used; if both are, they must agree).",
+    on_duplicate: OnDuplicate = Field(
+        "allow",
+        description="The same as the `on_duplicate` query parameter; the "
+        "upload is refused if either says `reject`.",
     )
 
 
