@@ -49,6 +49,8 @@ from imageapi.services.accounts import AccountService
 from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
+from imageapi.services.duplicates import DuplicateService
+from imageapi.services.fingerprints import FingerprintBackfill
 from imageapi.services.health import HealthService
 from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
@@ -77,6 +79,7 @@ class Services:
     accounts: AccountService
     cookie: SessionCookie
     images: ImageService
+    duplicates: DuplicateService
     tags: TagService
     renditions: RenditionService
     usage: UsageService
@@ -191,6 +194,7 @@ def _build_services(
         accounts=accounts,
         cookie=SessionCookie(config.auth, config.trust_forwarded_headers),
         images=images,
+        duplicates=DuplicateService(db, Cursors(config.secret_key)),
         tags=TagService(db),
         renditions=renditions,
         usage=UsageService(db, clock),
@@ -211,6 +215,14 @@ def make_account_service(config: Config) -> AccountService:
     ttl = timedelta(seconds=config.auth.token_ttl_seconds)
     return AccountService(
         Database(*make_session_factories(engine)), _passwords(config), ttl, utcnow
+    )
+
+
+def make_fingerprint_backfill(config: Config, batch_size: int) -> FingerprintBackfill:
+    """The fingerprint backfill without the web app, for the command line."""
+    engine = make_engine(config.resolved_database_url)
+    return FingerprintBackfill(
+        Database(*make_session_factories(engine)), create_storage(config), batch_size
     )
 
 

@@ -1,4 +1,5 @@
-"""The ``imageapi`` command: serve, migrate, users create, config."""
+"""The ``imageapi`` command: serve, migrate, users create, fingerprints backfill,
+config."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate(config)
         if args.command == "users":
             return _create_user(config, args)
+        if args.command == "fingerprints":
+            return _backfill_fingerprints(config, args)
         return _serve(config, args)
     except ConfigError as exc:
         print(f"imageapi: {exc}", file=sys.stderr)
@@ -53,6 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("email")
     create.add_argument("--admin", action="store_true", help="give it the admin role")
+    fingerprints = commands.add_parser(
+        "fingerprints", help="near-duplicate fingerprints"
+    )
+    fingerprint_commands = fingerprints.add_subparsers(
+        dest="fingerprints_command", required=True
+    )
+    backfill = fingerprint_commands.add_parser(
+        "backfill",
+        help="fingerprint the images stored without one (idempotent)",
+    )
+    backfill.add_argument(
+        "--batch-size", type=int, default=200, help="images per transaction"
+    )
     parser.set_defaults(
         command="serve", host=None, port=None, workers=None, reload=False
     )
@@ -104,6 +120,29 @@ def _create_user(config, args) -> int:
         return 1
     print(f"imageapi: created {user.role} {user.email} (id {user.id})")
     return 0
+
+
+def _backfill_fingerprints(config, args) -> int:
+    from imageapi.app import make_fingerprint_backfill
+    from imageapi.app import prepare
+
+    backfill = make_fingerprint_backfill(prepare(config), max(1, args.batch_size))
+    total = backfill.pending()
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Fingerprinting", total=total)
+            result = backfill.run(lambda done: bar.update(task, completed=done))
+    else:
+        result = backfill.run(
+            lambda done: print(f"imageapi: {done} of {total} images processed")
+        )
+    print(
+        f"imageapi: {result.fingerprinted} images fingerprinted, "
+        f"{result.failed} could not be read"
+    )
+    return 1 if result.failed else 0
 
 
 def _read_password() -> str:

@@ -80,6 +80,9 @@ class Image:
     # In the order they were given. Reads that serve only the bytes (content
     # requests) skip the tag query and leave this empty.
     tags: tuple[str, ...] = ()
+    # The near-duplicate fingerprint (36 bytes, see processing/fingerprint.py);
+    # None until computed. Not part of any representation.
+    fingerprint: bytes | None = None
 
 
 @dataclass(frozen=True)

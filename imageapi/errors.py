@@ -16,6 +16,10 @@ class ImageApiError(Exception):
         self.description = description
         self.headers = headers or {}
 
+    def details(self) -> dict[str, object]:
+        """Fields the error body carries besides title and description."""
+        return {}
+
 
 class InvalidInput(ImageApiError):
     status = 422
@@ -76,6 +80,23 @@ class StoredObjectNotFound(NotFound):
 class AlreadyExists(ImageApiError):
     status = 409
     title = "Already exists"
+
+
+class DuplicateImage(AlreadyExists):
+    """An upload that asked to refuse near-duplicates is one."""
+
+    title = "Duplicate image"
+
+    def __init__(self, duplicate_of: str, distance: int) -> None:
+        super().__init__(
+            f"The image is a near-duplicate of your image {duplicate_of!r} "
+            f"({distance} bits apart); nothing was stored."
+        )
+        self.duplicate_of = duplicate_of
+        self.distance = distance
+
+    def details(self) -> dict[str, object]:
+        return {"duplicate_of": self.duplicate_of, "distance": self.distance}
 
 
 class PayloadTooLarge(ImageApiError):

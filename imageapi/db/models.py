@@ -13,6 +13,7 @@ from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
@@ -85,6 +86,11 @@ class Image(Base):
     __table_args__ = (
         Index("ix_images_user_created", "user_id", "created_at", "id"),
         Index("ix_images_user_taken", "user_id", "taken_at"),
+        # Multi-index hashing (processing/hamming_index.py): one index per band.
+        *(
+            Index(f"ix_images_user_band{band}", "user_id", f"band{band}")
+            for band in range(4)
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
@@ -117,6 +123,14 @@ class Image(Base):
     # Originals libvips cannot decode (HEIC) are rendered from this full-size,
     # upright copy it can (migration 0004); None for every other format.
     render_source_key: Mapped[str | None] = mapped_column(String(255), default=None)
+    # The near-duplicate fingerprint (Fingerprint.to_bytes()) and its hash cut
+    # into four 16-bit bands, each indexed (migration 0006). None until the
+    # upload analysis or ``imageapi fingerprints backfill`` computes it.
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary(36), default=None)
+    band0: Mapped[int | None] = mapped_column(Integer, default=None)
+    band1: Mapped[int | None] = mapped_column(Integer, default=None)
+    band2: Mapped[int | None] = mapped_column(Integer, default=None)
+    band3: Mapped[int | None] = mapped_column(Integer, default=None)
 
     tag_links: Mapped[list[ImageTag]] = relationship(
         back_populates="image",
@@ -159,7 +173,29 @@ class Image(Base):
             working_copy_height=self.working_copy_height,
             render_source_key=self.render_source_key,
             tags=tuple(self.tags) if with_tags else (),
+            fingerprint=self.fingerprint,
         )
+
+
+class ImageDuplicate(Base):
+    """Two of a user's images that are near-duplicates, found when the newer
+    one was fingerprinted (``image_id``: the newer, ``other_id``: the older).
+    Either image's deletion removes the pair."""
+
+    __tablename__ = "image_duplicates"
+    __table_args__ = (
+        Index("ix_image_duplicates_user", "user_id"),
+        Index("ix_image_duplicates_other", "other_id"),
+    )
+
+    image_id: Mapped[str] = mapped_column(
+        ForeignKey("images.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_id: Mapped[str] = mapped_column(
+        ForeignKey("images.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    distance: Mapped[int] = mapped_column(Integer)
 
 
 class Tag(Base):

@@ -1,8 +1,10 @@
-"""Upload analysis: decode once, then metadata, a blurhash and a working copy.
+"""Upload analysis: decode once, then metadata, a blurhash, a fingerprint and a
+working copy.
 
 The original is decoded a single time, shrunk on load to the working copy's
-size; the copy is written beside the original and the blurhash comes from a
-tiny thumbnail of it. Truncated or corrupt files fail here, at upload.
+size; the copy is written beside the original and the blurhash and the
+near-duplicate fingerprint come from a tiny thumbnail of it. Truncated or
+corrupt files fail here, at upload.
 
 Originals libvips cannot decode (HEIC) are decoded once by pillow-heif into a
 full-size render source that it can: renders read that file instead of the
@@ -20,6 +22,8 @@ import pyvips
 
 from imageapi.errors import UnsupportedImage
 from imageapi.processing.exif import read_exif
+from imageapi.processing.fingerprint import Fingerprint
+from imageapi.processing.fingerprint import fingerprint
 from imageapi.processing.frames import page_height
 from imageapi.processing.heif import DECODED_BY_PILLOW_HEIF
 from imageapi.processing.heif import decode as decode_heif
@@ -81,6 +85,8 @@ class Analysis:
     # True when libvips cannot decode the original: renders then read the
     # full-size, upright render source written beside it.
     render_source: bool = False
+    # From the same thumbnail as the blurhash: no second decode.
+    fingerprint: Fingerprint | None = None
 
 
 def analyse(
@@ -113,7 +119,11 @@ def analyse(
         else:
             copy = None
             small = _reduce(path, metadata, BLURHASH_SIDE)
+        # In memory (32 px): the blurhash and the fingerprint both read it,
+        # and a lazy image would run its decode again for the second reader.
+        small = small.copy_memory()
         hash_ = _blurhash(small)
+        print_ = fingerprint(small)
     except pyvips.Error:
         raise UnsupportedImage(
             "The image is truncated or corrupt and cannot be decoded."
@@ -123,6 +133,7 @@ def analyse(
         blurhash=hash_,
         working_copy=copy,
         render_source=path == render_source,
+        fingerprint=print_,
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pyvips
 
+from imageapi.errors import UnsupportedImage
 from imageapi.processing.hamming_index import hamming
 
 HASH_INPUT_SIDE = 32  # pixels: the DCT runs on a 32x32 luminance square
@@ -186,3 +187,19 @@ def is_near_duplicate(
         distance(first, second) <= max_distance
         and colour_distance(first, second) <= COLOUR_TOLERANCE
     )
+
+
+def fingerprint_file(path: str) -> Fingerprint:
+    """The fingerprint of a stored image file, as its upload would have made it.
+
+    ``thumbnail`` shrinks on load and applies the EXIF orientation, and the
+    fingerprint comes from the same 32-px thumbnail as at upload.
+
+    Raises:
+        UnsupportedImage: the file cannot be decoded.
+    """
+    try:
+        small = pyvips.Image.thumbnail(path, HASH_INPUT_SIDE, height=HASH_INPUT_SIDE)
+        return fingerprint(small.copy_memory())
+    except pyvips.Error:
+        raise UnsupportedImage("The image cannot be decoded.") from None

@@ -14,7 +14,7 @@ about 1.5 images when hashes are spread evenly, so a radius of 12 bits (697 +
 (``band0`` .. ``band3`` are ``band_values(hash)``; one index per band, each led
 by the owner; a band with no probes is left out):
 
-    SELECT image_id, fingerprint FROM image_fingerprints
+    SELECT id, fingerprint FROM images
     WHERE user_id = :user
       AND (band0 IN (:probes0) OR band1 IN (:probes1)
            OR band2 IN (:probes2) OR band3 IN (:probes3))

@@ -10,6 +10,7 @@ from imageapi.domain import Image
 from imageapi.resources.publishing import signed_presets
 from imageapi.schemas.images import ImageListQuery
 from imageapi.schemas.images import SignQuery
+from imageapi.schemas.images import UploadQuery
 from imageapi.services.images import ImageQuery
 from imageapi.services.images import ImageService
 from imageapi.services.publishing import PublishService
@@ -44,7 +45,15 @@ class ImageCollection:
         self._publishing = publishing
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        image = upload_from(req, self._images, self._max_upload_bytes)
+        query = read_query(req, UploadQuery)
+        form = read_upload_form(req, self._images, self._max_upload_bytes)
+        image = self._images.upload(
+            req.context.principal.user.id,
+            form.upload,
+            form.filename,
+            form.tags,
+            reject_duplicates="reject" in (query.on_duplicate, form.on_duplicate),
+        )
         resp.status = falcon.HTTP_201
         resp.location = self._urls.url_for("image", image_id=image.id)
         resp.media = image_document(image, self._urls)

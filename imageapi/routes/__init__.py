@@ -20,6 +20,7 @@ import falcon
 from imageapi.routes import accounts
 from imageapi.routes import docs
 from imageapi.routes import gallery
+from imageapi.routes import duplicates
 from imageapi.routes import health
 from imageapi.routes import images
 from imageapi.routes import legacy
@@ -39,6 +40,7 @@ ROUTES: tuple[Route | StaticRoute, ...] = (
     *accounts.ROUTES,
     *images.ROUTES,
     *publishing.ROUTES,
+    *duplicates.ROUTES,
     *tags.ROUTES,
     *usage.ROUTES,
     *health.ROUTES,

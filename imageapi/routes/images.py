@@ -15,6 +15,7 @@ from imageapi.resources.images import ImageItem
 from imageapi.resources.images import ImageMetadata
 from imageapi.routes.route import Route
 from imageapi.routes.route import v1
+from imageapi.schemas.errors import DuplicateError
 from imageapi.schemas.images import ContentQuery
 from imageapi.schemas.images import ImageListQuery
 from imageapi.schemas.images import ImageOut
@@ -22,6 +23,8 @@ from imageapi.schemas.images import ImagePage
 from imageapi.schemas.images import ImageUpload
 from imageapi.schemas.images import MetadataOut
 from imageapi.schemas.images import SignQuery
+from imageapi.schemas.images import NewImageUpload
+from imageapi.schemas.images import UploadQuery
 
 IMAGE_NOT_FOUND = error("No image with this id among yours.")
 UPLOAD = Body(
@@ -30,6 +33,15 @@ UPLOAD = Body(
     encoding={
         "image": {"contentType": "image/*"},
         "tags": {"contentType": "text/plain"},
+    },
+)
+NEW_UPLOAD = Body(
+    NewImageUpload,
+    media_types=(MULTIPART,),
+    encoding={
+        "image": {"contentType": "image/*"},
+        "tags": {"contentType": "text/plain"},
+        "on_duplicate": {"contentType": "text/plain"},
     },
 )
 UPLOAD_ERRORS = {
@@ -183,7 +195,8 @@ ROUTES = (
                 "optional `tags` parts. The upload is streamed to disk under the size "
                 "limit, identified from its bytes and checked to decode.",
                 tags=("images",),
-                body=UPLOAD,
+                query=UploadQuery,
+                body=NEW_UPLOAD,
                 responses={
                     201: Response(
                         "The stored image.",
@@ -192,6 +205,16 @@ ROUTES = (
                         links=NEW_IMAGE_LINKS,
                     ),
                     **UPLOAD_ERRORS,
+                    400: error(
+                        "The multipart body is malformed, or has no `image` part, "
+                        "or `on_duplicate` is neither `allow` nor `reject`."
+                    ),
+                    409: Response(
+                        "With `on_duplicate=reject`: the image is a near-duplicate "
+                        "of one of yours (`duplicate_of`, `distance` in bits); "
+                        "nothing was stored.",
+                        model=DuplicateError,
+                    ),
                 },
             ),
             Operation(

@@ -143,6 +143,32 @@ class ImageUpload(BaseModel):
 
 IMAGE_PART, TAGS_PART = ImageUpload.model_fields
 
+OnDuplicate = Literal["allow", "reject"]
+ON_DUPLICATE_DESCRIPTION = (
+    "`reject`: refuse the image with 409 if it is a near-duplicate of one of "
+    "yours (the same picture resized, re-encoded, brightened a little or "
+    "cropped at the edges); nothing is stored. `allow` (the default) stores it."
+)
+
+
+class UploadQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on_duplicate: OnDuplicate = Field("allow", description=ON_DUPLICATE_DESCRIPTION)
+
+
+class NewImageUpload(ImageUpload):
+    """The upload form of this API: also an `on_duplicate` part."""
+
+    on_duplicate: OnDuplicate = Field(
+        "allow",
+        description="The same as the `on_duplicate` query parameter; the "
+        "upload is refused if either says `reject`.",
+    )
+
+
+ON_DUPLICATE_PART = "on_duplicate"
+
 
 class ImageLinks(BaseModel):
     model_config = ConfigDict(extra="forbid")

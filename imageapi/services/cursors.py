@@ -36,6 +36,29 @@ class Cursors:
                 "Query parameter 'cursor' is not a cursor this server issued."
             ) from None
 
+    def encode_values(self, *values: str | int) -> str:
+        """A cursor over any keyset position made of strings and integers."""
+        payload = orjson.dumps(list(values))
+        return f"{_b64(payload)}.{_b64(self._sign(payload))}"
+
+    def decode_values(self, cursor: str, *types: type) -> tuple:
+        """The position ``encode_values`` wrote, checked against ``types``."""
+        try:
+            payload_part, signature_part = cursor.split(".")
+            payload = _unb64(payload_part)
+            if not hmac.compare_digest(_unb64(signature_part), self._sign(payload)):
+                raise ValueError("bad signature")
+            values = orjson.loads(payload)
+            if not isinstance(values, list) or len(values) != len(types):
+                raise ValueError("another kind of cursor")
+            if not all(type(v) is t for v, t in zip(values, types, strict=True)):
+                raise ValueError("another kind of cursor")
+            return tuple(values)
+        except (ValueError, TypeError, orjson.JSONDecodeError):
+            raise InvalidParameter(
+                "Query parameter 'cursor' is not a cursor this server issued."
+            ) from None
+
     def _sign(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
 

@@ -14,16 +14,22 @@ from typing import BinaryIO
 from imageapi.auth.tokens import new_id
 from imageapi.db import models
 from imageapi.db.uow import Database
+from imageapi.db.uow import UnitOfWork
 from imageapi.domain import Image
 from imageapi.domain import ImageQuery
+from imageapi.errors import DuplicateImage
 from imageapi.errors import StoredObjectNotFound
 from imageapi.limits import Limits
 from imageapi.processing.analysis import Analysis
 from imageapi.processing.analysis import analyse
+from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
 from imageapi.processing.probe import ProbedImage
 from imageapi.processing.probe import probe
 from imageapi.services.cursors import Cursors
 from imageapi.services.image_facts import ImageFacts
+from imageapi.services.duplicates import Near
+from imageapi.services.duplicates import index_columns
+from imageapi.services.duplicates import near_duplicates
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
@@ -81,9 +87,20 @@ class ImageService:
         return spool(stream, self._upload_dir, self._limits.max_upload_bytes)
 
     def upload(
-        self, user_id: str, upload: SpooledUpload, filename: str | None, tags: list
+        self,
+        user_id: str,
+        upload: SpooledUpload,
+        filename: str | None,
+        tags: list,
+        *,
+        reject_duplicates: bool = False,
     ) -> Image:
         """Check, analyse, store and record an image.
+
+        Near-duplicates among the user's images are looked up once, under the
+        user's lock, and recorded as pairs; with ``reject_duplicates`` the
+        first one found refuses the upload (``DuplicateImage``), and the
+        objects already stored are removed again.
 
         The header is probed (pixel limit) before any decoding; ``analyse``
         then decodes once for the metadata, the blurhash and the working copy.
@@ -117,8 +134,14 @@ class ImageService:
             with self._db.write() as uow:
                 # Again under the user's lock, so parallel uploads cannot overshoot.
                 self._quotas.check_upload(user_id, row.size, uow=uow)
+                near = self._near_duplicates(uow, user_id, analysis)
+                if reject_duplicates and near:
+                    raise DuplicateImage(near[0].image_id, near[0].distance)
                 uow.images.add(row)
                 uow.flush()
+                uow.duplicates.add_pairs(
+                    user_id, row.id, ((n.image_id, n.distance) for n in near)
+                )
                 attach_tags(uow, row, names)
                 uow.commit()
                 image = row.to_domain()
@@ -130,6 +153,14 @@ class ImageService:
             copy_path.unlink(missing_ok=True)
             source_path.unlink(missing_ok=True)
         return image
+
+    @staticmethod
+    def _near_duplicates(
+        uow: UnitOfWork, user_id: str, analysis: Analysis
+    ) -> list[Near]:
+        if analysis.fingerprint is None:
+            return []
+        return near_duplicates(uow, user_id, analysis.fingerprint, DEFAULT_MAX_DISTANCE)
 
     def _new_image(
         self,
@@ -170,6 +201,7 @@ class ImageService:
                 f"sources/{image_id}" if analysis.render_source else None
             ),
             tag_links=[],
+            **(index_columns(analysis.fingerprint) if analysis.fingerprint else {}),
         )
 
     def get(self, user_id: str, image_id: str) -> Image:

@@ -22,6 +22,19 @@ DEFAULT_DESCRIPTIONS = {
 }
 
 
+class _DomainHTTPError(falcon.HTTPError):
+    """An HTTP error that carries a domain error's extra body fields."""
+
+    def __init__(self, exc: ImageApiError) -> None:
+        super().__init__(
+            exc.status,
+            title=exc.title,
+            description=exc.description,
+            headers=exc.headers or None,
+        )
+        self.details = exc.details()
+
+
 def install_error_handlers(app: falcon.App) -> None:
     app.set_error_serializer(_serialize)
     app.add_error_handler(ImageApiError, _handle_domain_error)
@@ -34,17 +47,15 @@ def _serialize(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError
     description = exc.description or DEFAULT_DESCRIPTIONS.get(status, exc.title)
     if status == 404 and not exc.description:
         description = f"No route matches {req.method} {req.path}."
+    body = Error(title=exc.title, description=description).model_dump()
+    if isinstance(exc, _DomainHTTPError):
+        body.update(exc.details)
     resp.content_type = falcon.MEDIA_JSON
-    resp.data = dumps(Error(title=exc.title, description=description).model_dump())
+    resp.data = dumps(body)
 
 
 def _handle_domain_error(req, resp, exc: ImageApiError, params) -> None:
-    raise falcon.HTTPError(
-        exc.status,
-        title=exc.title,
-        description=exc.description,
-        headers=exc.headers or None,
-    )
+    raise _DomainHTTPError(exc)
 
 
 def _handle_unexpected(req, resp, exc: Exception, params) -> None:

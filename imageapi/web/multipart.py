@@ -9,12 +9,14 @@ import falcon
 import orjson
 
 from imageapi.errors import InvalidInput
+from imageapi.errors import InvalidParameter
 from imageapi.errors import MalformedBody
 from imageapi.errors import PayloadTooLarge
 from imageapi.errors import UnsupportedMediaType
 from imageapi.limits import MULTIPART_OVERHEAD_BYTES
 from imageapi.limits import REFUSED_BODY_DRAIN_BYTES
 from imageapi.schemas.images import IMAGE_PART
+from imageapi.schemas.images import ON_DUPLICATE_PART
 from imageapi.schemas.images import TAGS_PART
 from imageapi.services.images import ImageService
 from imageapi.services.uploads import SpooledUpload
@@ -27,6 +29,7 @@ class UploadForm:
     upload: SpooledUpload
     filename: str | None
     tags: list = field(default_factory=list)
+    on_duplicate: str | None = None  # "allow" or "reject", if the form says
 
 
 def read_upload_form(
@@ -62,6 +65,7 @@ def read_upload_form(
     upload: SpooledUpload | None = None
     filename: str | None = None
     tags: list = []
+    on_duplicate: str | None = None
     try:
         for part in _form(req, max_body):
             if part.name == IMAGE_PART:
@@ -71,6 +75,8 @@ def read_upload_form(
                 upload = images.receive(part.stream)
             elif part.name == TAGS_PART:
                 tags.extend(_tags_from(part.get_data()))
+            elif part.name == ON_DUPLICATE_PART:
+                on_duplicate = _on_duplicate_from(part.get_data())
     except falcon.MediaMalformedError:
         _discard(upload)
         raise MalformedBody("The multipart body is malformed.") from None
@@ -84,7 +90,16 @@ def read_upload_form(
         raise
     if upload is None:
         raise MalformedBody("The form has no 'image' file part.")
-    return UploadForm(upload=upload, filename=filename, tags=tags)
+    return UploadForm(
+        upload=upload, filename=filename, tags=tags, on_duplicate=on_duplicate
+    )
+
+
+def _on_duplicate_from(data: bytes) -> str:
+    value = data.decode("utf-8", errors="replace").strip()
+    if value not in ("allow", "reject"):
+        raise InvalidParameter("Form field 'on_duplicate' must be 'allow' or 'reject'.")
+    return value
 
 
 def _form(req: falcon.Request, max_body: int):

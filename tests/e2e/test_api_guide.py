@@ -33,6 +33,7 @@ TASKS = (
     "Tags",
     "API keys",
     "Your usage",
+    "Find duplicates",
 )
 
 

@@ -114,3 +114,55 @@ def test_0004_keeps_images_and_downgrades_cleanly(empty_database_url):
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_0006_adds_fingerprints_and_pairs_and_downgrades_cleanly(empty_database_url):
+    engine = make_engine(empty_database_url)
+    try:
+        config = alembic_config(engine)
+        command.upgrade(config, "0004")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, email_key, password_hash, role, "
+                    "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
+                    "'user', false, CURRENT_TIMESTAMP)"
+                )
+            )
+            for image_id in ("i1", "i2"):
+                connection.execute(
+                    text(
+                        "INSERT INTO images (id, user_id, name, content_type, "
+                        "format, size, width, height, sha256, storage_key, "
+                        f"created_at) VALUES ('{image_id}', 'u1', 'a.jpg', "
+                        "'image/jpeg', 'jpeg', 1, 2, 3, 'x', 'originals/x', "
+                        "CURRENT_TIMESTAMP)"
+                    )
+                )
+        command.upgrade(config, "0006")
+        with engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT id, fingerprint, band0, band3 FROM images ORDER BY id")
+            ).all()
+        assert kept == [("i1", None, None, None), ("i2", None, None, None)]
+        indexes = {index["name"] for index in inspect(engine).get_indexes("images")}
+        assert {f"ix_images_user_band{band}" for band in range(4)} <= indexes
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO image_duplicates (image_id, other_id, user_id, "
+                    "distance) VALUES ('i2', 'i1', 'u1', 4)"
+                )
+            )
+            # Either image's deletion takes the pair with it.
+            connection.execute(text("DELETE FROM images WHERE id = 'i1'"))
+            pairs = connection.execute(text("SELECT * FROM image_duplicates")).all()
+        assert pairs == []
+        command.downgrade(config, "0004")
+        inspector = inspect(engine)
+        assert "image_duplicates" not in inspector.get_table_names()
+        columns = {column["name"] for column in inspector.get_columns("images")}
+        assert not {"fingerprint", "band0", "band1", "band2", "band3"} & columns
+        upgrade(engine)
+    finally:
+        engine.dispose()
