@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -47,6 +48,8 @@ MIN_SECRET_LENGTH = 32
 # Markers for ``imageapi config``, which masks these values when it prints them.
 SECRET = {"secret": "value"}
 URL_WITH_PASSWORD = {"secret": "url-password"}
+# A mapping of OpenID Connect providers: each one's client_secret is masked.
+CLIENT_SECRETS = {"secret": "client-secrets"}
 DEFAULT_PRESETS = {
     "thumb": "width=256&height=256&fit=cover",
     "small": "width=640&fit=inside",
@@ -60,6 +63,34 @@ class ConfigError(Exception):
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OidcProviderConfig(Section):
+    """One OpenID Connect provider (Keycloak, Authentik, Google, Entra ID, ...)."""
+
+    issuer: str = Field(
+        min_length=1,
+        pattern=r"^https?://",
+        description="Issuer URL; discovery reads "
+        "ISSUER/.well-known/openid-configuration.",
+    )
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field("", description="Empty for a public client.")
+    scopes: str = Field("openid email profile")
+    display_name: str = Field("", description="Button label; empty: the name.")
+    admin_claim: str = Field(
+        "", description='ID token claim that grants admin, e.g. "groups"; empty: none.'
+    )
+    admin_value: str = Field(
+        "admin", description="Value of admin_claim (or one of its list) for admins."
+    )
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        if "openid" not in value.split():
+            raise ValueError('must include "openid"')
+        return value
 
 
 class AuthConfig(Section):
@@ -80,6 +111,49 @@ class AuthConfig(Section):
         65_536, ge=8, description="argon2id memory per hash, in KiB."
     )
     argon2_parallelism: int = Field(2, ge=1, description="argon2id lanes.")
+    password_login: bool = Field(
+        True,
+        description="Allow e-mail and password login; off leaves single sign-on, "
+        "bearer tokens and API keys.",
+    )
+    oidc_providers: dict[str, OidcProviderConfig] = Field(
+        default_factory=dict,
+        description="OpenID Connect providers by name: issuer, client_id, "
+        "client_secret, scopes, display_name, admin_claim, admin_value "
+        "(environment: a JSON object).",
+        json_schema_extra=CLIENT_SECRETS,
+    )
+    oidc_create_accounts: bool = Field(
+        True, description="A first single sign-on creates the account."
+    )
+    oidc_redirect_base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/]+)?$",
+        description="Scheme and host the providers redirect back to "
+        "(https://images.example.com); empty: the request's own.",
+    )
+
+    @field_validator("oidc_providers", mode="before")
+    @classmethod
+    def _providers_from_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("must be a JSON object of name: provider") from None
+        return value
+
+    @field_validator("oidc_providers")
+    @classmethod
+    def _provider_names(
+        cls, value: dict[str, OidcProviderConfig]
+    ) -> dict[str, OidcProviderConfig]:
+        for name in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name):
+                raise ValueError(
+                    f"provider name {name!r}: lower-case letters, digits, - and _"
+                )
+        return value
 
 
 class QuotaConfig(Section):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 
 from imageapi.db.repositories.api_keys import ApiKeyRepository
 from imageapi.db.repositories.derivatives import DerivativeRepository
+from imageapi.db.repositories.identities import IdentityRepository
 from imageapi.db.repositories.images import ImageRepository
 from imageapi.db.repositories.sessions import SessionRepository
 from imageapi.db.repositories.tags import TagRepository
@@ -27,6 +28,7 @@ class UnitOfWork:
     images: ImageRepository
     tags: TagRepository
     derivatives: DerivativeRepository
+    identities: IdentityRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.images = ImageRepository(self.session)
         self.tags = TagRepository(self.session)
         self.derivatives = DerivativeRepository(self.session)
+        self.identities = IdentityRepository(self.session)
         return self
 
     def __exit__(

@@ -22,6 +22,7 @@ from imageapi.routes import docs
 from imageapi.routes import health
 from imageapi.routes import images
 from imageapi.routes import legacy
+from imageapi.routes import oidc
 from imageapi.routes import tags
 from imageapi.routes import usage
 from imageapi.routes.route import V1
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 ROUTES: tuple[Route | StaticRoute, ...] = (
     *accounts.ROUTES,
+    *oidc.ROUTES,
     *images.ROUTES,
     *tags.ROUTES,
     *usage.ROUTES,
@@ -45,7 +47,8 @@ ROUTES: tuple[Route | StaticRoute, ...] = (
 
 TAGS = {
     "accounts": "Register and see your account.",
-    "sessions": "Log in (a token and an HttpOnly cookie) and log out.",
+    "sessions": "Log in (a token and an HttpOnly cookie), with a password or "
+    "single sign-on (OpenID Connect), and log out.",
     "images": "Upload, list and filter, download and delete your images.",
     "tags": "Tag your images and see your tags.",
     "api-keys": "Keys for scripts: `X-API-Key` (or bearer), until revoked.",

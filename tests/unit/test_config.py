@@ -192,8 +192,8 @@ def test_readme_table_shows_each_key_and_default():
         if len(cells) == 4 and cells[0].startswith("IMAGEAPI_"):
             rows[cells[0]] = cells[1:3]
     for variable, key, default, _description in environment_variables():
-        if key == "processing.presets":
-            continue
+        if key in ("processing.presets", "auth.oidc_providers"):
+            continue  # mappings, described in words
         assert rows[variable][0] == key, variable
         assert rows[variable][1] == _as_in_readme(default), variable
 
@@ -234,15 +234,20 @@ def test_config_listing_masks_secrets():
         "IMAGEAPI_REDIS_URL": "redis://:redispass@cache:6379/0",
         "IMAGEAPI_STORAGE_S3_ACCESS_KEY_ID": "AKIAEXAMPLE",
         "IMAGEAPI_STORAGE_S3_SECRET_ACCESS_KEY": "s3secret",
+        "IMAGEAPI_AUTH_OIDC_PROVIDERS": '{"kc": {"issuer": "https://sso.example.com",'
+        ' "client_id": "imageapi", "client_secret": "oidcsecret"}}',
     }
     listing = render(load_config_with_sources(environ=environ))
-    for value in (secret, "dbpass", "redispass", "AKIAEXAMPLE", "s3secret"):
+    hidden = (secret, "dbpass", "redispass", "AKIAEXAMPLE", "s3secret", "oidcsecret")
+    for value in hidden:
         assert value not in listing
     settings = yaml.safe_load(listing)
     assert settings["secret_key"] == MASK
     assert settings["database_url"] == f"postgresql+psycopg://app:{MASK}@db:5432/images"
     assert settings["redis_url"] == f"redis://:{MASK}@cache:6379/0"
     assert settings["storage"]["s3_secret_access_key"] == MASK
+    assert settings["auth"]["oidc_providers"]["kc"]["client_secret"] == MASK
+    assert settings["auth"]["oidc_providers"]["kc"]["client_id"] == "imageapi"
 
 
 def test_config_listing_of_the_defaults_is_a_complete_sample_file(tmp_path):
