@@ -84,12 +84,11 @@ class AuthlibOidcClient:
     def authorization_request(
         self, redirect_uri: str, state: str, nonce: str, code_verifier: str
     ) -> str:
-        url, _ = self._session(redirect_uri).create_authorization_url(
-            self._metadata_value("authorization_endpoint"),
-            state=state,
-            code_verifier=code_verifier,
-            nonce=nonce,
-        )
+        endpoint = self._metadata_value("authorization_endpoint")
+        with self._session(redirect_uri) as session:
+            url, _ = session.create_authorization_url(
+                endpoint, state=state, code_verifier=code_verifier, nonce=nonce
+            )
         return url
 
     def verified_claims(
@@ -97,13 +96,14 @@ class AuthlibOidcClient:
     ) -> dict[str, Any]:
         token_endpoint = self._metadata_value("token_endpoint")
         try:
-            token = self._session(redirect_uri).fetch_token(
-                token_endpoint,
-                grant_type="authorization_code",
-                code=code,
-                code_verifier=code_verifier,
-                timeout=HTTP_TIMEOUT_SECONDS,
-            )
+            with self._session(redirect_uri) as session:
+                token = session.fetch_token(
+                    token_endpoint,
+                    grant_type="authorization_code",
+                    code=code,
+                    code_verifier=code_verifier,
+                    timeout=HTTP_TIMEOUT_SECONDS,
+                )
         except OAuthError as exc:
             raise ProviderRefused(
                 f"The provider refused the authorization code ({exc.error})."
