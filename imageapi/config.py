@@ -16,12 +16,12 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 import secrets
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from typing import Any
 from typing import Literal
 
@@ -63,6 +63,10 @@ class ConfigError(Exception):
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# A provider's name appears in its login and callback URLs.
+ProviderName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
 
 
 class OidcProviderConfig(Section):
@@ -116,7 +120,7 @@ class AuthConfig(Section):
         description="Allow e-mail and password login; off leaves single sign-on, "
         "bearer tokens and API keys.",
     )
-    oidc_providers: dict[str, OidcProviderConfig] = Field(
+    oidc_providers: dict[ProviderName, OidcProviderConfig] = Field(
         default_factory=dict,
         description="OpenID Connect providers by name: issuer, client_id, "
         "client_secret, scopes, display_name, admin_claim, admin_value "
@@ -141,18 +145,6 @@ class AuthConfig(Section):
                 return json.loads(value)
             except ValueError:
                 raise ValueError("must be a JSON object of name: provider") from None
-        return value
-
-    @field_validator("oidc_providers")
-    @classmethod
-    def _provider_names(
-        cls, value: dict[str, OidcProviderConfig]
-    ) -> dict[str, OidcProviderConfig]:
-        for name in value:
-            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", name):
-                raise ValueError(
-                    f"provider name {name!r}: lower-case letters, digits, - and _"
-                )
         return value
 
 
@@ -529,8 +521,24 @@ def _validate(data: dict[str, Any], source: dict) -> Config:
         key = ".".join(location)
         where = f"{source[location]} ({key})" if location in source else key
         value = error.get("input")
-        shown = "" if isinstance(value, dict) else f", got {value!r}"
+        hidden = isinstance(value, dict) or _is_secret(location)
+        shown = "" if hidden else f", got {value!r}"
         raise ConfigError(f"invalid setting {where}: {error['msg']}{shown}") from None
+
+
+def _is_secret(location: tuple[str, ...]) -> bool:
+    """Whether the setting at ``location`` (or the one holding it) is a secret,
+    whose value an error message must not repeat."""
+    model: Any = Config
+    for part in location:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return False
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("secret"):
+            return True
+        model = field.annotation
+    return False
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

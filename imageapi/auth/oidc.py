@@ -115,9 +115,15 @@ class AuthlibOidcClient:
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise ProviderRefused("The provider sent no ID token.")
-        return self._verify(id_token, nonce)
+        return self.verify_id_token(id_token, nonce)
 
-    def _verify(self, id_token: str, nonce: str) -> dict[str, Any]:
+    def verify_id_token(self, id_token: str, nonce: str) -> dict[str, Any]:
+        """The claims of an ID token this provider issued to us for ``nonce``.
+
+        Raises:
+            ProviderRefused: bad signature or claims, or a key not published.
+            ProviderUnreachable: the discovery document or keys are unreadable.
+        """
         try:
             decoded = self._decode(id_token, refresh_keys=False)
         except InvalidKeyIdError:

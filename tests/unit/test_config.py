@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 import sys
@@ -257,3 +258,32 @@ def test_config_listing_of_the_defaults_is_a_complete_sample_file(tmp_path):
     loaded = load_config_with_sources(sample, environ={})
     assert loaded.config == load_config(environ={})
     assert len(loaded.sources) == len(environment_variables())
+
+
+def test_oidc_providers_come_from_json_and_are_checked():
+    provider = {"issuer": "https://sso.example.com", "client_id": "imageapi"}
+    variable = "IMAGEAPI_AUTH_OIDC_PROVIDERS"
+    config = load_config(environ={variable: json.dumps({"kc": provider})})
+    assert config.auth.oidc_providers["kc"].scopes == "openid email profile"
+    refused = (
+        ({"Bad Name": provider}, "Bad Name"),
+        ({"kc": {**provider, "scopes": "email"}}, "openid"),
+        ({"kc": {**provider, "issuer": "sso.example.com"}}, "issuer"),
+        ({"kc": {**provider, "client_sercet": "x"}}, "client_sercet"),
+    )
+    for providers, words in refused:
+        with pytest.raises(ConfigError, match=words):
+            load_config(environ={variable: json.dumps(providers)})
+    with pytest.raises(ConfigError, match="JSON object"):
+        load_config(environ={variable: "{not json"})
+
+
+def test_errors_do_not_repeat_secret_values():
+    variable = "IMAGEAPI_AUTH_OIDC_PROVIDERS"
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={variable: '{"kc": {"client_secret": "topsecret"'})
+    assert "topsecret" not in str(raised.value)
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={"IMAGEAPI_SECRET_KEY": "shortsecret"})
+    assert "shortsecret" not in str(raised.value)
+    assert "IMAGEAPI_SECRET_KEY" in str(raised.value)
