@@ -135,6 +135,7 @@ def test_refused_token_is_a_400_without_a_session(config, make_app, provider):
         "description": "The ID token has expired.",
     }
     assert "auth_token" not in failed.cookies
+    assert failed.cookies["oidc_login"].value == ""  # cleared: one try per login
 
 
 def test_provider_error_is_a_400(config, make_app, provider):
@@ -157,3 +158,26 @@ def test_password_login_off_is_403_on_both_login_routes(config, make_app, provid
         refused = client.simulate_post(path, json=credentials)
         assert refused.status_code == 403
         assert refused.json["title"] == "Password login disabled"
+
+
+def test_disabled_account_cannot_sign_on(config, make_app, provider, db):
+    client = _client(config, make_app, provider)
+    provider.claims = {"email": "ned@example.com", "email_verified": True}
+    state, cookie = _login(client)
+    params = {"code": "c", "state": state}
+    first = client.simulate_get(
+        "/api/v1/auth/oidc/sso/callback", params=params, cookies={"oidc_login": cookie}
+    )
+    assert first.status_code == 302
+    with db.write() as uow:
+        uow.users.get_by_email("ned@example.com").disabled = True
+        uow.commit()
+    state, cookie = _login(client)
+    again = client.simulate_get(
+        "/api/v1/auth/oidc/sso/callback",
+        params={"code": "c", "state": state},
+        cookies={"oidc_login": cookie},
+    )
+    assert again.status_code == 403
+    assert again.json["description"] == "This account is disabled."
+    assert "auth_token" not in again.cookies
