@@ -11,10 +11,10 @@ from pydantic import Field
 
 from imageapi.services.accounts import MAX_PASSWORD_LENGTH
 
-# Where to go after signing in: a path on this site only. One leading slash
-# and none of "//", "\" or whitespace, so that no browser reads it as another
-# host (an open redirect).
-LOCAL_PATH = r"^/([^/\\\s][^\s\\]*)?$"
+# Where to go after signing in: a path (and query) on this site only, in
+# printable ASCII (others percent-encoded). One leading slash, never "//" nor a
+# backslash, which browsers read as another host: no open redirect.
+LOCAL_PATH = r"^/([!-.0-\[\]-~][!-\[\]-~]*)?$"
 
 
 class ProviderPath(BaseModel):
