@@ -39,6 +39,7 @@ from imageapi.auth.tokens import new_id
 from imageapi.config import OidcProviderConfig
 from imageapi.db import models
 from imageapi.db.uow import Database
+from imageapi.db.uow import UnitOfWork
 from imageapi.domain import IdentityProvider
 from imageapi.errors import AlreadyExists
 from imageapi.errors import IdentityProviderUnavailable
@@ -206,7 +207,11 @@ class SingleSignOnService:
                 )
             if pending["role"]:
                 uow.users.get(user.id).role = pending["role"]
-            uow.commit()
+            try:
+                uow.commit()
+            except IntegrityError:
+                # The same identity was linked by a parallel request.
+                raise AlreadyExists("This identity is already linked.") from None
         return SignedIn(self._accounts.open_session(user.id), pending["next"])
 
     def _sign_in(
@@ -235,7 +240,7 @@ class SingleSignOnService:
 
     def _first_sign_in(
         self,
-        uow: Any,
+        uow: UnitOfWork,
         issuer: str,
         subject: str,
         claims: dict[str, Any],
@@ -294,7 +299,7 @@ class SingleSignOnService:
         )
         return LinkRequired(email, token, self._clock() + LINK_WINDOW)
 
-    def _add_user(self, uow: Any, email: str, role: str) -> str:
+    def _add_user(self, uow: UnitOfWork, email: str, role: str) -> str:
         user = models.User(
             id=new_id(),
             email=email,
