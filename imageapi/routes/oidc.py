@@ -15,7 +15,6 @@ from imageapi.resources.oidc import ProviderCollection
 from imageapi.routes.accounts import LOGIN_THROTTLED
 from imageapi.routes.accounts import NO_STORE
 from imageapi.routes.accounts import SET_COOKIE
-from imageapi.routes.accounts import WRONG_CREDENTIALS
 from imageapi.routes.route import Route
 from imageapi.routes.route import RouteContext
 from imageapi.routes.route import v1
@@ -160,8 +159,10 @@ ROUTES = (
                         model=TokenOut,
                         headers={"Set-Cookie": SET_COOKIE, "Cache-Control": NO_STORE},
                     ),
-                    400: error("The link token is not valid or has expired."),
-                    401: WRONG_CREDENTIALS,
+                    401: error(
+                        "The link token is not valid or has expired, or the "
+                        "password is wrong."
+                    ),
                     409: error("This identity is linked to another account."),
                     429: LOGIN_THROTTLED,
                 },

@@ -43,6 +43,7 @@ from imageapi.db.uow import UnitOfWork
 from imageapi.domain import IdentityProvider
 from imageapi.errors import AlreadyExists
 from imageapi.errors import IdentityProviderUnavailable
+from imageapi.errors import InvalidCredentials
 from imageapi.errors import NotFound
 from imageapi.errors import SignInFailed
 from imageapi.errors import SignInRefused
@@ -188,7 +189,7 @@ class SingleSignOnService:
         """Attach a pending identity to the password account it matched."""
         pending = self._links.open(link_token)
         if pending is None:
-            raise SignInFailed("The link token is not valid or has expired.")
+            raise InvalidCredentials("The link token is not valid or has expired.")
         user = self._accounts.verify_password(pending["email"], password, client_ip)
         if user.id != pending["user_id"]:
             raise SignInFailed("The link token is for another account.")

@@ -414,7 +414,7 @@ def test_linking_needs_a_verified_email_and_the_password_once(
         json={"link_token": token[:-4] + "AAAA", "password": PASSWORD},
         timeout=TIMEOUT,
     )
-    _assert_error(forged, 400, "link token")
+    _assert_error(forged, 401, "link token")
     assert _counts(clean_database) == Counts(users=1, identities=0, sessions=0)
 
     linked = browser.post(
