@@ -21,6 +21,8 @@ import falcon.media
 from limits.storage import Storage as RateLimitStorage
 from sqlalchemy import Engine
 
+from imageapi.auth.oidc import AuthlibOidcClient
+from imageapi.auth.oidc import OidcClient
 from imageapi.auth.passwords import Passwords
 from imageapi.config import Config
 from imageapi.config import ensure_secret
@@ -40,6 +42,7 @@ from imageapi.middleware.security_headers import SecurityHeaders
 from imageapi.middleware.usage import UsageAccounting
 from imageapi.middleware.utf8 import RefuseInvalidUtf8
 from imageapi.processing.vips import configure_libvips
+from imageapi.resources.oidc import LoginStateCookie
 from imageapi.resources.sessions import SessionCookie
 from imageapi.routes import ROUTES
 from imageapi.routes import add_routes
@@ -54,6 +57,7 @@ from imageapi.services.fingerprints import FingerprintBackfill
 from imageapi.services.health import HealthService
 from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
+from imageapi.services.oidc import SingleSignOnService
 from imageapi.services.publishing import PublishService
 from imageapi.services.quotas import QuotaService
 from imageapi.services.rate_limits import DisabledLoginThrottle
@@ -89,6 +93,9 @@ class Services:
     health: HealthService
     publishing: PublishService
     max_upload_bytes: int
+    sign_on: SingleSignOnService
+    login_state: LoginStateCookie
+    sign_on_base_url: str
 
 
 def create_app(
@@ -98,12 +105,14 @@ def create_app(
     storage: Storage | None = None,
     usage_recorder: UsageRecorder | None = None,
     flush_usage_at_exit: bool = False,
+    oidc_clients: dict[str, OidcClient] | None = None,
 ) -> falcon.App:
     """Build the WSGI app for ``config``; the schema must already be migrated.
 
     ``usage_recorder`` lets a caller own the usage buffer (tests flush it); by
     default the app builds one that flushes every few seconds and, for server
     processes (``flush_usage_at_exit``), once more when the process exits.
+    ``oidc_clients`` replaces the single sign-on providers' clients by name.
     """
     if not config.secret_key:
         raise ValueError("config.secret_key must be set (see ensure_secret)")
@@ -114,7 +123,12 @@ def create_app(
     engine = make_engine(config.resolved_database_url)
     rate_limit_storage = create_rate_limit_storage(config, engine)
     services = _build_services(
-        config, engine, rate_limit_storage, storage or create_storage(config), clock
+        config,
+        engine,
+        rate_limit_storage,
+        storage or create_storage(config),
+        clock,
+        oidc_clients or _oidc_clients(config, clock),
     )
     trust_forwarded = config.trust_forwarded_headers
     middleware = [
@@ -159,6 +173,7 @@ def _build_services(
     rate_limit_storage: RateLimitStorage,
     storage: Storage,
     clock: Callable[[], datetime],
+    oidc_clients: dict[str, OidcClient],
 ) -> Services:
     db = Database(*make_session_factories(engine))
     quotas = QuotaService(db, config.quotas, clock)
@@ -168,6 +183,7 @@ def _build_services(
         timedelta(seconds=config.auth.token_ttl_seconds),
         clock,
         login_throttle=_login_throttle(config, rate_limit_storage),
+        password_login=config.auth.password_login,
     )
     facts = ImageFacts(db)  # shared: a deletion forgets the image for both
     images = ImageService(
@@ -206,7 +222,29 @@ def _build_services(
             db, renditions, config.secret_key, config.signing, clock
         ),
         max_upload_bytes=config.limits.max_upload_bytes,
+        sign_on=SingleSignOnService(
+            db,
+            accounts,
+            config.auth.oidc_providers,
+            oidc_clients,
+            config.secret_key,
+            clock,
+            create_accounts=config.auth.oidc_create_accounts,
+        ),
+        login_state=LoginStateCookie(config.auth),
+        sign_on_base_url=config.auth.oidc_redirect_base_url,
     )
+
+
+def _oidc_clients(
+    config: Config, clock: Callable[[], datetime]
+) -> dict[str, OidcClient]:
+    """One client per configured provider; each reads its discovery document
+    and keys on first use, so a provider that is down delays no start."""
+    return {
+        name: AuthlibOidcClient(settings, lambda: int(clock().timestamp()))
+        for name, settings in config.auth.oidc_providers.items()
+    }
 
 
 def make_account_service(config: Config) -> AccountService:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from typing import Any
 from typing import Literal
 
@@ -47,6 +48,8 @@ MIN_SECRET_LENGTH = 32
 # Markers for ``imageapi config``, which masks these values when it prints them.
 SECRET = {"secret": "value"}
 URL_WITH_PASSWORD = {"secret": "url-password"}
+# A mapping of OpenID Connect providers: each one's client_secret is masked.
+CLIENT_SECRETS = {"secret": "client-secrets"}
 DEFAULT_PRESETS = {
     "thumb": "width=256&height=256&fit=cover",
     "small": "width=640&fit=inside",
@@ -60,6 +63,38 @@ class ConfigError(Exception):
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# A provider's name appears in its login and callback URLs.
+ProviderName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+
+
+class OidcProviderConfig(Section):
+    """One OpenID Connect provider (Keycloak, Authentik, Google, Entra ID, ...)."""
+
+    issuer: str = Field(
+        min_length=1,
+        pattern=r"^https?://",
+        description="Issuer URL; discovery reads "
+        "ISSUER/.well-known/openid-configuration.",
+    )
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field("", description="Empty for a public client.")
+    scopes: str = Field("openid email profile")
+    display_name: str = Field("", description="Button label; empty: the name.")
+    admin_claim: str = Field(
+        "", description='ID token claim that grants admin, e.g. "groups"; empty: none.'
+    )
+    admin_value: str = Field(
+        "admin", description="Value of admin_claim (or one of its list) for admins."
+    )
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        if "openid" not in value.split():
+            raise ValueError('must include "openid"')
+        return value
 
 
 class AuthConfig(Section):
@@ -80,6 +115,37 @@ class AuthConfig(Section):
         65_536, ge=8, description="argon2id memory per hash, in KiB."
     )
     argon2_parallelism: int = Field(2, ge=1, description="argon2id lanes.")
+    password_login: bool = Field(
+        True,
+        description="Allow e-mail and password login; off leaves single sign-on, "
+        "bearer tokens and API keys.",
+    )
+    oidc_providers: dict[ProviderName, OidcProviderConfig] = Field(
+        default_factory=dict,
+        description="OpenID Connect providers by name: issuer, client_id, "
+        "client_secret, scopes, display_name, admin_claim, admin_value "
+        "(environment: a JSON object).",
+        json_schema_extra=CLIENT_SECRETS,
+    )
+    oidc_create_accounts: bool = Field(
+        True, description="A first single sign-on creates the account."
+    )
+    oidc_redirect_base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/]+)?$",
+        description="Scheme and host the providers redirect back to "
+        "(https://images.example.com); empty: the request's own.",
+    )
+
+    @field_validator("oidc_providers", mode="before")
+    @classmethod
+    def _providers_from_json(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError("must be a JSON object of name: provider") from None
+        return value
 
 
 class QuotaConfig(Section):
@@ -493,8 +559,24 @@ def _validate(data: dict[str, Any], source: dict) -> Config:
         key = ".".join(location)
         where = f"{source[location]} ({key})" if location in source else key
         value = error.get("input")
-        shown = "" if isinstance(value, dict) else f", got {value!r}"
+        hidden = isinstance(value, dict) or _is_secret(location)
+        shown = "" if hidden else f", got {value!r}"
         raise ConfigError(f"invalid setting {where}: {error['msg']}{shown}") from None
+
+
+def _is_secret(location: tuple[str, ...]) -> bool:
+    """Whether the setting at ``location`` (or the one holding it) is a secret,
+    whose value an error message must not repeat."""
+    model: Any = Config
+    for part in location:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return False
+        extra = field.json_schema_extra
+        if isinstance(extra, dict) and extra.get("secret"):
+            return True
+        model = field.annotation
+    return False
 
 
 def _deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,12 @@ def _masked(field: FieldInfo, value: Any) -> Any:
         return value
     if kind == "url-password":
         return _without_password(value)
+    if kind == "client-secrets":
+        return {
+            name: {**provider, "client_secret": MASK if secret else ""}
+            for name, provider in value.items()
+            for secret in [provider["client_secret"]]
+        }
     return MASK
 
 

@@ -27,6 +27,14 @@ class User:
 
 
 @dataclass(frozen=True)
+class IdentityProvider:
+    """A configured single sign-on provider, as the login page lists it."""
+
+    name: str
+    display_name: str
+
+
+@dataclass(frozen=True)
 class Principal:
     """Who a request acts for, and with which credential."""
 

@@ -137,3 +137,27 @@ class InvalidSignature(Forbidden):
 class SignedUrlExpired(ImageApiError):
     status = 410
     title = "Signed URL expired"
+
+
+class PasswordLoginDisabled(Forbidden):
+    title = "Password login disabled"
+
+
+class SignInFailed(ImageApiError):
+    """A single sign-on that must not log anyone in: a wrong state, a refused
+    code, an ID token that fails verification."""
+
+    status = 400
+    title = "Sign-in failed"
+
+
+class SignInRefused(Forbidden):
+    """The sign-on worked, but the rules say no: registration is closed, the
+    e-mail is not verified, the account is disabled."""
+
+    title = "Sign-in refused"
+
+
+class IdentityProviderUnavailable(ImageApiError):
+    status = 502
+    title = "Identity provider unavailable"

@@ -81,6 +81,27 @@ class Session(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class Identity(Base):
+    """A user's account at an OpenID Connect provider: the issuer and its ``sub``.
+
+    Accounts are found by these two, never by e-mail: an e-mail can change or be
+    reused at the provider, ``sub`` is stable for the issuer.
+    """
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
 class Image(Base):
     __tablename__ = "images"
     __table_args__ = (

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from imageapi.db.repositories.api_keys import ApiKeyRepository
 from imageapi.db.repositories.derivatives import DerivativeRepository
 from imageapi.db.repositories.duplicates import DuplicateRepository
+from imageapi.db.repositories.identities import IdentityRepository
 from imageapi.db.repositories.images import ImageRepository
 from imageapi.db.repositories.sessions import SessionRepository
 from imageapi.db.repositories.tags import TagRepository
@@ -29,6 +30,7 @@ class UnitOfWork:
     tags: TagRepository
     derivatives: DerivativeRepository
     duplicates: DuplicateRepository
+    identities: IdentityRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.tags = TagRepository(self.session)
         self.derivatives = DerivativeRepository(self.session)
         self.duplicates = DuplicateRepository(self.session)
+        self.identities = IdentityRepository(self.session)
         return self
 
     def __exit__(

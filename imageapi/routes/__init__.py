@@ -19,11 +19,12 @@ import falcon
 
 from imageapi.routes import accounts
 from imageapi.routes import docs
-from imageapi.routes import gallery
 from imageapi.routes import duplicates
+from imageapi.routes import gallery
 from imageapi.routes import health
 from imageapi.routes import images
 from imageapi.routes import legacy
+from imageapi.routes import oidc
 from imageapi.routes import publishing
 from imageapi.routes import tags
 from imageapi.routes import usage
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 ROUTES: tuple[Route | StaticRoute, ...] = (
     *accounts.ROUTES,
+    *oidc.ROUTES,
     *images.ROUTES,
     *publishing.ROUTES,
     *duplicates.ROUTES,
@@ -51,7 +53,8 @@ ROUTES: tuple[Route | StaticRoute, ...] = (
 
 TAGS = {
     "accounts": "Register and see your account.",
-    "sessions": "Log in (a token and an HttpOnly cookie) and log out.",
+    "sessions": "Log in (a token and an HttpOnly cookie), with a password or "
+    "single sign-on (OpenID Connect), and log out.",
     "images": "Upload, list and filter, download and delete your images.",
     "publishing": "Signed URLs anyone can fetch (CDN-friendly), and their key.",
     "tags": "Tag your images and see your tags.",

@@ -25,6 +25,9 @@ WRONG_CREDENTIALS = error(
     "Unknown email or wrong password (the answer does not say which), or the "
     "account is disabled."
 )
+PASSWORD_LOGIN_OFF = error(
+    "Password login is switched off (`auth.password_login`): use single sign-on."
+)
 LOGIN_THROTTLED = error(
     "Too many failed logins for this email from this address, from this "
     "address, or for this email; or the server is busy checking passwords: "
@@ -92,6 +95,7 @@ ROUTES = (
                         headers={"Set-Cookie": SET_COOKIE, "Cache-Control": NO_STORE},
                     ),
                     401: WRONG_CREDENTIALS,
+                    403: PASSWORD_LOGIN_OFF,
                     429: LOGIN_THROTTLED,
                 },
             ),

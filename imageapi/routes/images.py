@@ -22,8 +22,8 @@ from imageapi.schemas.images import ImageOut
 from imageapi.schemas.images import ImagePage
 from imageapi.schemas.images import ImageUpload
 from imageapi.schemas.images import MetadataOut
-from imageapi.schemas.images import SignQuery
 from imageapi.schemas.images import NewImageUpload
+from imageapi.schemas.images import SignQuery
 from imageapi.schemas.images import UploadQuery
 
 IMAGE_NOT_FOUND = error("No image with this id among yours.")

@@ -16,6 +16,7 @@ from imageapi.resources.legacy import LegacyRegister
 from imageapi.routes.accounts import EMAIL_TAKEN
 from imageapi.routes.accounts import LOGIN_THROTTLED
 from imageapi.routes.accounts import NO_STORE
+from imageapi.routes.accounts import PASSWORD_LOGIN_OFF
 from imageapi.routes.accounts import SET_COOKIE
 from imageapi.routes.accounts import WRONG_CREDENTIALS
 from imageapi.routes.images import CONTENT_REQUEST_HEADERS
@@ -105,6 +106,7 @@ ROUTES = (
                         headers={"Set-Cookie": SET_COOKIE, "Cache-Control": NO_STORE},
                     ),
                     401: WRONG_CREDENTIALS,
+                    403: PASSWORD_LOGIN_OFF,
                     429: LOGIN_THROTTLED,
                 },
             ),

@@ -20,6 +20,7 @@ from imageapi.domain import User
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
 from imageapi.errors import InvalidInput
+from imageapi.errors import PasswordLoginDisabled
 from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
 
@@ -47,7 +48,9 @@ class AccountService:
         token_ttl: timedelta,
         clock: Callable[[], datetime],
         login_throttle: LoginThrottle | None = None,
+        password_login: bool = True,
     ) -> None:
+        self._password_login = password_login
         self._db = db
         self._passwords = passwords
         self._token_ttl = token_ttl
@@ -92,6 +95,21 @@ class AccountService:
         pair gets 429 until the window ends, even with the right password, so
         guessing cannot go on, however many attempts run in parallel.
         """
+        if not self._password_login:
+            raise PasswordLoginDisabled(
+                "Password login is switched off: sign in with single sign-on "
+                "(the auth providers list names the providers), or use an API key."
+            )
+        user = self.verify_password(email, password, client_ip)
+        return self.open_session(user.id)
+
+    def verify_password(self, email: str, password: str, client_ip: str = "") -> User:
+        """The account whose password this is (throttled like a login).
+
+        Raises:
+            InvalidCredentials: unknown email, wrong password, disabled account.
+            TooManyRequests: too many failures for this client IP and email.
+        """
         self._throttle.attempt(client_ip, email)
         with self._db.read() as uow:
             user = uow.users.get_by_email(email)
@@ -102,13 +120,17 @@ class AccountService:
         if user.disabled:
             raise InvalidCredentials("This account is disabled.")
         self._throttle.succeeded(client_ip, email)
+        return user.to_domain()
+
+    def open_session(self, user_id: str) -> IssuedToken:
+        """A new session token for an account whose owner proved who they are."""
         token = new_token()
         now = self._clock()
         expires_at = now + self._token_ttl
         with self._db.write() as uow:
             uow.sessions.add(
                 models.Session(
-                    user_id=user.id,
+                    user_id=user_id,
                     token_hash=token_hash(token),
                     created_at=now,
                     expires_at=expires_at,

@@ -26,10 +26,10 @@ from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
 from imageapi.processing.probe import ProbedImage
 from imageapi.processing.probe import probe
 from imageapi.services.cursors import Cursors
-from imageapi.services.image_facts import ImageFacts
 from imageapi.services.duplicates import Near
 from imageapi.services.duplicates import index_columns
 from imageapi.services.duplicates import near_duplicates
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags

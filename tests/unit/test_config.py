@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import subprocess
 import sys
@@ -192,8 +193,8 @@ def test_readme_table_shows_each_key_and_default():
         if len(cells) == 4 and cells[0].startswith("IMAGEAPI_"):
             rows[cells[0]] = cells[1:3]
     for variable, key, default, _description in environment_variables():
-        if key == "processing.presets":
-            continue
+        if key in ("processing.presets", "auth.oidc_providers"):
+            continue  # mappings, described in words
         assert rows[variable][0] == key, variable
         assert rows[variable][1] == _as_in_readme(default), variable
 
@@ -234,15 +235,20 @@ def test_config_listing_masks_secrets():
         "IMAGEAPI_REDIS_URL": "redis://:redispass@cache:6379/0",
         "IMAGEAPI_STORAGE_S3_ACCESS_KEY_ID": "AKIAEXAMPLE",
         "IMAGEAPI_STORAGE_S3_SECRET_ACCESS_KEY": "s3secret",
+        "IMAGEAPI_AUTH_OIDC_PROVIDERS": '{"kc": {"issuer": "https://sso.example.com",'
+        ' "client_id": "imageapi", "client_secret": "oidcsecret"}}',
     }
     listing = render(load_config_with_sources(environ=environ))
-    for value in (secret, "dbpass", "redispass", "AKIAEXAMPLE", "s3secret"):
+    hidden = (secret, "dbpass", "redispass", "AKIAEXAMPLE", "s3secret", "oidcsecret")
+    for value in hidden:
         assert value not in listing
     settings = yaml.safe_load(listing)
     assert settings["secret_key"] == MASK
     assert settings["database_url"] == f"postgresql+psycopg://app:{MASK}@db:5432/images"
     assert settings["redis_url"] == f"redis://:{MASK}@cache:6379/0"
     assert settings["storage"]["s3_secret_access_key"] == MASK
+    assert settings["auth"]["oidc_providers"]["kc"]["client_secret"] == MASK
+    assert settings["auth"]["oidc_providers"]["kc"]["client_id"] == "imageapi"
 
 
 def test_config_listing_of_the_defaults_is_a_complete_sample_file(tmp_path):
@@ -252,3 +258,32 @@ def test_config_listing_of_the_defaults_is_a_complete_sample_file(tmp_path):
     loaded = load_config_with_sources(sample, environ={})
     assert loaded.config == load_config(environ={})
     assert len(loaded.sources) == len(environment_variables())
+
+
+def test_oidc_providers_come_from_json_and_are_checked():
+    provider = {"issuer": "https://sso.example.com", "client_id": "imageapi"}
+    variable = "IMAGEAPI_AUTH_OIDC_PROVIDERS"
+    config = load_config(environ={variable: json.dumps({"kc": provider})})
+    assert config.auth.oidc_providers["kc"].scopes == "openid email profile"
+    refused = (
+        ({"Bad Name": provider}, "Bad Name"),
+        ({"kc": {**provider, "scopes": "email"}}, "openid"),
+        ({"kc": {**provider, "issuer": "sso.example.com"}}, "issuer"),
+        ({"kc": {**provider, "client_sercet": "x"}}, "client_sercet"),
+    )
+    for providers, words in refused:
+        with pytest.raises(ConfigError, match=words):
+            load_config(environ={variable: json.dumps(providers)})
+    with pytest.raises(ConfigError, match="JSON object"):
+        load_config(environ={variable: "{not json"})
+
+
+def test_errors_do_not_repeat_secret_values():
+    variable = "IMAGEAPI_AUTH_OIDC_PROVIDERS"
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={variable: '{"kc": {"client_secret": "topsecret"'})
+    assert "topsecret" not in str(raised.value)
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={"IMAGEAPI_SECRET_KEY": "shortsecret"})
+    assert "shortsecret" not in str(raised.value)
+    assert "IMAGEAPI_SECRET_KEY" in str(raised.value)
