@@ -15,7 +15,6 @@ from imageapi.resources.gallery import GalleryPage
 from imageapi.routes.route import Route
 from imageapi.routes.route import RouteContext
 from imageapi.routes.route import StaticRoute
-from imageapi.routes.route import v1
 
 # The API routes the gallery calls, by name.
 API_ROUTES = (
@@ -37,21 +36,15 @@ API_ROUTES = (
     "admin_user",
     "admin_usage",
     "openapi_document",
+    "signed_urls",
+    "signing_key",
+    "auth_providers",
 )
-
-# Signed links: used where the table has them, else at the paths their
-# contract names (the gallery then says plainly that the server lacks them).
-OPTIONAL_ROUTES = {
-    "signed_urls": v1("/images/{image_id}/signed-urls"),
-    "signing_key": v1("/users/me/signing-key"),
-}
 
 
 def _page(ctx: RouteContext) -> GalleryPage:
     urls = ctx.urls
     routes = {name: urls.template(name) for name in API_ROUTES}
-    for name, fallback in OPTIONAL_ROUTES.items():
-        routes[name] = urls.template(name) if name in urls else fallback
     return GalleryPage(
         urls.url_for("gallery_assets"), urls.url_for("swagger_ui"), routes
     )

@@ -11,6 +11,7 @@ Screenshots of the main pages are left in build/gallery/.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -40,10 +41,15 @@ IMAGES_ON_PHONE = 61
 
 @pytest.fixture
 def server_env() -> dict[str, str]:
-    """Quotas to show against (0, the default, means none)."""
+    """Quotas to show against (0, the default, means none), and a single
+    sign-on provider to offer (only listed: nothing here contacts it)."""
+    provider = {"issuer": "http://127.0.0.1:9", "client_id": "gallery"}
     return {
         "IMAGEAPI_QUOTAS_MAX_STORAGE_BYTES": "50000000",
         "IMAGEAPI_QUOTAS_MAX_IMAGES": "100",
+        "IMAGEAPI_AUTH_OIDC_PROVIDERS": json.dumps(
+            {"corp": {**provider, "display_name": "Corp SSO"}}
+        ),
     }
 
 
@@ -380,6 +386,13 @@ def test_gallery_visit_from_registration_to_logout(
     browser.refresh()
     quota = visible(browser, f"input[aria-label^='Images quota of {USER}']")
     assert quota.get_attribute("value") == "5"
+
+
+def test_gallery_login_page_offers_single_sign_on(server, browser):
+    browser.get(f"{server.base_url}/")
+    link = visible(browser, "#sign-on a")
+    assert link.text == "Sign in with Corp SSO"
+    assert link.get_attribute("href").endswith("/api/v1/auth/oidc/corp/login")
 
 
 def test_gallery_fits_a_phone_screen(server, tmp_path, axe):

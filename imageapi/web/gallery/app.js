@@ -2,7 +2,7 @@
 // to the public API with the HttpOnly session cookie the login sets.
 
 import { ApiError, call, get, url } from "./api.js";
-import { announce } from "./dom.js";
+import { announce, h } from "./dom.js";
 import { showAccount } from "./views/account.js";
 import { showAdmin } from "./views/admin.js";
 import { showGrid } from "./views/grid.js";
@@ -71,6 +71,21 @@ async function logOut() {
   currentUser = null;
   location.hash = "#/";
   showSignedOut("You are logged out.");
+}
+
+/** A "Sign in with …" link per single sign-on provider the server has. */
+async function showSignOnProviders() {
+  const box = document.getElementById("sign-on");
+  let providers = [];
+  try {
+    providers = await get(url("auth_providers"));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return; // the password form still works
+  }
+  box.replaceChildren(...providers.map((provider) =>
+    h("a", { class: "button-link", href: provider.login_url }, `Sign in with ${provider.display_name}`)));
+  box.hidden = providers.length === 0;
 }
 
 function showSignedOut(message = "") {
@@ -143,6 +158,7 @@ async function start() {
 }
 
 loginForm.addEventListener("submit", logIn);
+showSignOnProviders();
 document.getElementById("logout").addEventListener("click", logOut);
 window.addEventListener("hashchange", route);
 start();

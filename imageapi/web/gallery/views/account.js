@@ -141,9 +141,7 @@ function signingSection() {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       message.className = "message";
-      message.textContent = error.status === 404 || error.status === 405
-        ? "This server does not offer signed links yet, so there are none to revoke."
-        : error.message;
+      message.textContent = error.message;
     }
   });
   return h("section", { "aria-labelledby": "signing-title" }, h("h2", { id: "signing-title" }, "Shared links"),

@@ -86,9 +86,7 @@ export function signedLinkForm(image, params) {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       result.hidden = true;
-      message.textContent = error.status === 404 || error.status === 405
-        ? "This server does not offer signed links yet; share the content URL with someone who has access instead."
-        : error.message;
+      message.textContent = error.message;
     }
   });
   return h("div", {}, form, result, message);
