@@ -8,7 +8,6 @@ directory and the schema, and then calls ``create_app``.
 from __future__ import annotations
 
 import gc
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,8 +28,12 @@ from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.limits import Limits
+from imageapi.logs import configure_logging
+from imageapi.metrics import MetricsAccess
+from imageapi.metrics import PrometheusMetrics
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.nul import RefuseNulInPath
+from imageapi.middleware.observation import RequestObservation
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
 from imageapi.middleware.usage import UsageAccounting
@@ -47,6 +50,7 @@ from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
 from imageapi.services.quotas import QuotaService
+from imageapi.services.rate_limits import CountedLoginThrottle
 from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
 from imageapi.services.rate_limits import RequestRateLimit
@@ -77,6 +81,8 @@ class Services:
     api_keys: ApiKeyService
     health: HealthService
     max_upload_bytes: int
+    metrics: PrometheusMetrics
+    metrics_access: MetricsAccess
 
 
 def create_app(
@@ -101,8 +107,14 @@ def create_app(
     )
     engine = make_engine(config.resolved_database_url)
     rate_limit_storage = create_rate_limit_storage(config, engine)
+    metrics = PrometheusMetrics(config.processing.max_parallel_renders)
     services = _build_services(
-        config, engine, rate_limit_storage, storage or create_storage(config), clock
+        config,
+        engine,
+        rate_limit_storage,
+        storage or create_storage(config),
+        clock,
+        metrics,
     )
     middleware = [
         RequestId(),
@@ -115,6 +127,8 @@ def create_app(
         )
         # First, so that it times the whole request and sees the final response.
         middleware.insert(0, UsageAccounting(recorder, clock))
+    # Outermost: times everything and logs the status the client gets.
+    middleware.insert(0, RequestObservation(metrics))
     if config.limits.requests_per_minute:
         limit = RequestRateLimit(rate_limit_storage, config.limits.requests_per_minute)
         middleware.append(RateLimiting(limit))
@@ -143,6 +157,7 @@ def _build_services(
     rate_limit_storage: RateLimitStorage,
     storage: Storage,
     clock: Callable[[], datetime],
+    metrics: PrometheusMetrics,
 ) -> Services:
     db = Database(*make_session_factories(engine))
     quotas = QuotaService(db, config.quotas, clock)
@@ -151,7 +166,9 @@ def _build_services(
         _passwords(config),
         timedelta(seconds=config.auth.token_ttl_seconds),
         clock,
-        login_throttle=_login_throttle(config, rate_limit_storage),
+        login_throttle=CountedLoginThrottle(
+            _login_throttle(config, rate_limit_storage), metrics
+        ),
     )
     images = ImageService(
         db,
@@ -162,6 +179,7 @@ def _build_services(
         clock=clock,
         quotas=quotas,
         working_copy_max_side=config.processing.working_copy_max_side,
+        telemetry=metrics,
     )
     return Services(
         accounts=accounts,
@@ -169,7 +187,7 @@ def _build_services(
         images=images,
         tags=TagService(db),
         renditions=RenditionService(
-            db, storage, config.processing, config.limits, clock
+            db, storage, config.processing, config.limits, clock, metrics
         ),
         usage=UsageService(db, clock),
         quotas=quotas,
@@ -177,6 +195,10 @@ def _build_services(
         api_keys=ApiKeyService(db, clock),
         health=HealthService(engine),
         max_upload_bytes=config.limits.max_upload_bytes,
+        metrics=metrics,
+        metrics_access=MetricsAccess(
+            config.metrics.enabled, config.metrics.token, config.host
+        ),
     )
 
 
@@ -232,7 +254,7 @@ def prepare(config: Config) -> Config:
 def get_app() -> falcon.App:
     """Entry point for ``gunicorn imageapi.wsgi:application``."""
     config = prepare(load_config())
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
     return create_worker_app(config)
 
 
@@ -245,10 +267,3 @@ def create_worker_app(config: Config) -> falcon.App:
     # allocate (they took ~45 ms, the p99 of a listing, before this).
     gc.freeze()
     return app
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-    )

@@ -187,6 +187,20 @@ class ProcessingConfig(Section):
         }
 
 
+class MetricsConfig(Section):
+    enabled: bool = Field(
+        True,
+        description="Serve the Prometheus metrics. Without a token they are served "
+        "only when host is a loopback address.",
+    )
+    token: str = Field(
+        "",
+        description="Bearer token a scraper must send for the metrics; needed "
+        "when host is not a loopback address.",
+        json_schema_extra=SECRET,
+    )
+
+
 class StorageConfig(Section):
     backend: Literal["local", "s3", "memory"] = Field(
         "local",
@@ -247,12 +261,18 @@ class Config(Section):
         pattern=r"^(debug|info|warning|error|critical)$",
         description="debug, info, warning, error or critical.",
     )
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="Log lines on stdout: json (one object per line), text, or "
+        "auto (text on a terminal, json otherwise).",
+    )
     auth: AuthConfig = AuthConfig()
     limits: Limits = Limits()
     storage: StorageConfig = StorageConfig()
     processing: ProcessingConfig = ProcessingConfig()
     quotas: QuotaConfig = QuotaConfig()
     usage: UsageConfig = UsageConfig()
+    metrics: MetricsConfig = MetricsConfig()
 
     @field_validator("secret_key")
     @classmethod

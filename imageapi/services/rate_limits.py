@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from imageapi.config import Config
 from imageapi.db.rate_limit_storage import DatabaseRateLimitStorage
 from imageapi.errors import TooManyRequests
+from imageapi.services.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -204,3 +205,25 @@ def _identifier(client_ip: str, email: str) -> str:
     # Hashed: keeps keys short and keeps addresses and emails out of the storage.
     pair = f"{client_ip}\n{email.strip().lower()}"
     return "login/" + hashlib.sha256(pair.encode()).hexdigest()[:32]
+
+
+class CountedLoginThrottle(LoginThrottle):
+    """Another throttle, reporting failed and refused logins to the metrics."""
+
+    def __init__(self, inner: LoginThrottle, telemetry: Telemetry) -> None:
+        self._inner = inner
+        self._telemetry = telemetry
+
+    def check(self, client_ip: str, email: str) -> None:
+        try:
+            self._inner.check(client_ip, email)
+        except TooManyRequests:
+            self._telemetry.login_throttled()
+            raise
+
+    def failed(self, client_ip: str, email: str) -> None:
+        self._telemetry.login_failed()
+        self._inner.failed(client_ip, email)
+
+    def succeeded(self, client_ip: str, email: str) -> None:
+        self._inner.succeeded(client_ip, email)

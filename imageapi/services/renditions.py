@@ -40,6 +40,8 @@ from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.source import choose_source
 from imageapi.processing.source import copy_scale
+from imageapi.services.telemetry import NO_TELEMETRY
+from imageapi.services.telemetry import Telemetry
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -84,9 +86,11 @@ class RenditionService:
         processing: ProcessingConfig,
         limits: Limits,
         clock: Callable[[], datetime],
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self._db = db
         self._storage = storage
+        self._telemetry = telemetry
         self._presets = processing.presets.parameters  # parsed by the config
         self._qualities = processing.qualities
         self._timeout = processing.timeout_seconds
@@ -152,7 +156,9 @@ class RenditionService:
                 log.info("cached derivative %s is gone; rendering", cached.storage_key)
             else:
                 self._touch(cached)
+                self._telemetry.derivative_cache_hit(cached.size)
                 return DerivativeContent(stream, cached.size, cached.content_type, True)
+        self._telemetry.derivative_cache_miss()
         rendition = self._render(prepared.image, options)
         self._store(prepared, rendition)
         return DerivativeContent(
@@ -171,6 +177,7 @@ class RenditionService:
         with self._db.write() as uow:
             excess = uow.derivatives.total_size() - self._budget
             victims: list[tuple[int, str]] = []
+            evicted_bytes = 0
             offset = 0
             while excess > 0:
                 batch = uow.derivatives.least_recently_used(offset)
@@ -178,6 +185,7 @@ class RenditionService:
                     break
                 for derivative_id, storage_key, size in batch:
                     victims.append((derivative_id, storage_key))
+                    evicted_bytes += size
                     excess -= size
                     if excess <= 0:
                         break
@@ -190,6 +198,8 @@ class RenditionService:
             uow.commit()
         for _, storage_key in victims:
             self._storage.delete(storage_key)
+        if victims:
+            self._telemetry.derivatives_evicted(len(victims), evicted_bytes)
         return len(victims)
 
     # Helpers -----------------------------------------------------------------
@@ -237,16 +247,21 @@ class RenditionService:
             raise RenderTimeout(
                 "Every render slot stayed busy for the whole time limit; try again."
             )
+        self._telemetry.render_slot_taken()
         try:
-            remaining = self._timeout - (time.monotonic() - started)
+            rendering_since = time.monotonic()
+            remaining = self._timeout - (rendering_since - started)
             with self._storage.as_file(key) as path:
-                return render(
+                rendition = render(
                     path, options, source_scale=scale, timeout_seconds=remaining
                 )
         except ObjectNotFound as exc:
             raise StoredObjectNotFound(str(exc)) from None
         finally:
+            self._telemetry.render_slot_released()
             self._slots.release()
+        self._telemetry.rendered(options.format, time.monotonic() - rendering_since)
+        return rendition
 
     def _store(self, prepared: PreparedRendition, rendition: Rendition) -> None:
         """Keep the rendition; safe when identical requests race.
@@ -277,6 +292,8 @@ class RenditionService:
         except IntegrityError:
             self._storage.delete(prepared.storage_key)
             return
+        if inserted:
+            self._telemetry.derivative_cached(len(rendition.data))
         if inserted and self._check_due(len(rendition.data)):
             self.evict()
 
