@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from importlib.metadata import version
 
 from imageapi.config import ConfigError
 from imageapi.config import load_config_with_sources
+from imageapi.startup import StartupError
+from imageapi.startup import prepare_checked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,17 +32,26 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"imageapi: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"imageapi: {exc}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imageapi", description=__doc__)
     parser.add_argument("--config", help="YAML file with settings (or IMAGEAPI_CONFIG)")
+    parser.add_argument(
+        "--version", action="version", version=f"imageapi {version('imageapi')}"
+    )
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve the API with granian (default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, help="worker processes (default: CPUs)")
     serve.add_argument("--reload", action="store_true", help="restart on code change")
+    serve.add_argument(
+        "--log-format", choices=("auto", "json", "text"), help="log_format setting"
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser(
         "config",
@@ -54,13 +66,17 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("email")
     create.add_argument("--admin", action="store_true", help="give it the admin role")
     parser.set_defaults(
-        command="serve", host=None, port=None, workers=None, reload=False
+        command="serve",
+        host=None,
+        port=None,
+        workers=None,
+        reload=False,
+        log_format=None,
     )
     return parser
 
 
 def _serve(config, args) -> int:
-    from imageapi.app import prepare
     from imageapi.server import serve
 
     overrides = {
@@ -69,20 +85,19 @@ def _serve(config, args) -> int:
             ("host", args.host),
             ("port", args.port),
             ("workers", args.workers),
+            ("log_format", args.log_format),
         )
         if value is not None
     }
     if overrides:
         config = config.with_overrides(**overrides)
-    config = prepare(config)
+    config = prepare_checked(config)
     serve(config, reload=args.reload)
     return 0
 
 
 def _migrate(config) -> int:
-    from imageapi.app import prepare
-
-    prepare(config)
+    prepare_checked(config)
     print("imageapi: database is at the newest schema")
     return 0
 

@@ -33,6 +33,7 @@ from imageapi.logs import configure_logging
 from imageapi.logs import logging_config
 from imageapi.metrics import MULTIPROCESS_VARIABLE
 from imageapi.metrics import mark_worker_dead
+from imageapi.startup import StartupError
 
 M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
 MALLOC_ARENAS = 2
@@ -46,7 +47,7 @@ HEADER_READ_TIMEOUT_MS = 10_000
 GRACEFUL_SECONDS = 10
 
 
-class PortInUse(Exception):
+class PortInUse(StartupError):
     """Another process listens on the configured address and port."""
 
 

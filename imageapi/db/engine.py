@@ -16,10 +16,18 @@ SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # hide_parameters: bound values (emails, token hashes) never reach a log
+    # or an error message.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        hide_parameters=True,
+    )
 
 
 def make_session_factories(engine: Engine) -> tuple[sessionmaker, sessionmaker]:
