@@ -193,7 +193,7 @@ def _build_services(
         quotas=quotas,
         admin=AdminService(db),
         api_keys=ApiKeyService(db, clock),
-        health=HealthService(engine),
+        health=HealthService(engine, storage, config.redis_url),
         max_upload_bytes=config.limits.max_upload_bytes,
         metrics=metrics,
         metrics_access=MetricsAccess(

@@ -36,12 +36,18 @@ ROUTES = (
             Operation(
                 "GET",
                 operation_id="getReadiness",
-                summary="Readiness: the database answers",
+                summary="Readiness: the database, the storage and Redis answer",
+                description="Each dependency is checked with a short time "
+                "limit; the answer names the ones that failed.",
                 tags=("health",),
                 public=True,
                 responses={
                     200: Response("Ready to serve.", model=ReadinessOut),
-                    503: error("The database cannot be reached."),
+                    503: error(
+                        "A dependency failed or did not answer in time; the "
+                        "description names each one and its result (failed, "
+                        "timeout)."
+                    ),
                 },
             ),
         ),
