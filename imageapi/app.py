@@ -202,12 +202,16 @@ def _build_services(
     )
 
 
-def make_account_service(config: Config) -> AccountService:
-    """Accounts without the web app, for the command line."""
+def make_command_services(config: Config) -> Services:
+    """The services without the web app, for the command line."""
     engine = make_engine(config.resolved_database_url)
-    ttl = timedelta(seconds=config.auth.token_ttl_seconds)
-    return AccountService(
-        Database(*make_session_factories(engine)), _passwords(config), ttl, utcnow
+    return _build_services(
+        config,
+        engine,
+        create_rate_limit_storage(config, engine),
+        create_storage(config),
+        utcnow,
+        PrometheusMetrics(config.processing.max_parallel_renders),
     )
 
 

@@ -1,16 +1,22 @@
-"""The ``imageapi`` command: serve, migrate, users create, config."""
+"""The ``imageapi`` command: serve, migrate, config, and the command groups.
+
+Command groups (users, ...) live in ``imageapi/commands/``, one module each;
+this module only dispatches to them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from importlib.metadata import version
 
+from imageapi.commands import users
 from imageapi.config import ConfigError
 from imageapi.config import load_config_with_sources
 from imageapi.startup import StartupError
 from imageapi.startup import prepare_checked
+
+COMMAND_GROUPS = {"users": users}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "migrate":
             return _migrate(config)
-        if args.command == "users":
-            return _create_user(config, args)
+        if args.command in COMMAND_GROUPS:
+            return COMMAND_GROUPS[args.command].run(config, args)
         return _serve(config, args)
     except ConfigError as exc:
         print(f"imageapi: {exc}", file=sys.stderr)
@@ -57,14 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         "config",
         help="print the effective settings and where each came from (secrets masked)",
     )
-    users = commands.add_parser("users", help="manage accounts")
-    user_commands = users.add_subparsers(dest="users_command", required=True)
-    create = user_commands.add_parser(
-        "create",
-        help="create an account; the password is asked for, or read from stdin",
-    )
-    create.add_argument("email")
-    create.add_argument("--admin", action="store_true", help="give it the admin role")
+    for group in COMMAND_GROUPS.values():
+        group.add_parser(commands)
     parser.set_defaults(
         command="serve",
         host=None,
@@ -100,32 +100,3 @@ def _migrate(config) -> int:
     prepare_checked(config)
     print("imageapi: database is at the newest schema")
     return 0
-
-
-def _create_user(config, args) -> int:
-    from imageapi.app import make_account_service
-    from imageapi.app import prepare
-    from imageapi.errors import ImageApiError
-    from imageapi.schemas.accounts import NewUser
-    from imageapi.web.body import validate
-
-    try:
-        body = validate(NewUser, {"email": args.email, "password": _read_password()})
-        config = prepare(config)
-        role = "admin" if args.admin else "user"
-        user = make_account_service(config).register(body.email, body.password, role)
-    except (ImageApiError, ValueError) as exc:
-        print(f"imageapi: {getattr(exc, 'description', exc)}", file=sys.stderr)
-        return 1
-    print(f"imageapi: created {user.role} {user.email} (id {user.id})")
-    return 0
-
-
-def _read_password() -> str:
-    """Prompt twice on a terminal; otherwise take the first line of stdin."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != password:
-        raise ValueError("the passwords differ")
-    return password
