@@ -49,6 +49,7 @@ from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
 from imageapi.services.health import HealthService
 from imageapi.services.images import ImageService
+from imageapi.services.integrity import IntegrityService
 from imageapi.services.quotas import QuotaService
 from imageapi.services.rate_limits import CountedLoginThrottle
 from imageapi.services.rate_limits import DisabledLoginThrottle
@@ -83,6 +84,7 @@ class Services:
     max_upload_bytes: int
     metrics: PrometheusMetrics
     metrics_access: MetricsAccess
+    integrity: IntegrityService
 
 
 def create_app(
@@ -199,6 +201,7 @@ def _build_services(
         metrics_access=MetricsAccess(
             config.metrics.enabled, config.metrics.token, config.host
         ),
+        integrity=IntegrityService(db, storage, config.data_dir / "uploads"),
     )
 
 

@@ -10,13 +10,14 @@ import argparse
 import sys
 from importlib.metadata import version
 
+from imageapi.commands import fsck
 from imageapi.commands import users
 from imageapi.config import ConfigError
 from imageapi.config import load_config_with_sources
 from imageapi.startup import StartupError
 from imageapi.startup import prepare_checked
 
-COMMAND_GROUPS = {"users": users}
+COMMAND_GROUPS = {"users": users, "fsck": fsck}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -152,3 +152,13 @@ def test_as_file_gives_a_readable_path(storage):
         assert path.read_bytes() == b"pixels"
     with pytest.raises(ObjectNotFound), storage.as_file("missing"):
         pass
+
+
+def test_list_objects_gives_every_key_with_its_size(storage):
+    storage.put("originals/a", io.BytesIO(b"12345"))
+    storage.put("derivatives/a/b", io.BytesIO(b"12"))
+    listed = {item.key: item.size for item in storage.list_objects()}
+    assert listed == {"originals/a": 5, "derivatives/a/b": 2}
+    assert all(item.modified > 0 for item in storage.list_objects())
+    storage.delete("originals/a")
+    assert [item.key for item in storage.list_objects()] == ["derivatives/a/b"]
