@@ -10,6 +10,7 @@ import argparse
 import sys
 from importlib.metadata import version
 
+from imageapi.commands import backup
 from imageapi.commands import fsck
 from imageapi.commands import users
 from imageapi.config import ConfigError
@@ -17,7 +18,7 @@ from imageapi.config import load_config_with_sources
 from imageapi.startup import StartupError
 from imageapi.startup import prepare_checked
 
-COMMAND_GROUPS = {"users": users, "fsck": fsck}
+COMMAND_GROUPS = {"users": users, "fsck": fsck, "backup": backup, "restore": backup}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "config",
         help="print the effective settings and where each came from (secrets masked)",
     )
-    for group in COMMAND_GROUPS.values():
+    for group in dict.fromkeys(COMMAND_GROUPS.values()):
         group.add_parser(commands)
     parser.set_defaults(
         command="serve",
