@@ -57,6 +57,7 @@ from imageapi.services.rate_limits import LoginThrottle
 from imageapi.services.rate_limits import RequestRateLimit
 from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
+from imageapi.services.registration import RegistrationService
 from imageapi.services.renditions import RenditionService
 from imageapi.services.tags import TagService
 from imageapi.services.usage import UsageService
@@ -85,6 +86,7 @@ class Services:
     metrics: PrometheusMetrics
     metrics_access: MetricsAccess
     integrity: IntegrityService
+    registration: RegistrationService
 
 
 def create_app(
@@ -202,6 +204,7 @@ def _build_services(
             config.metrics.enabled, config.metrics.token, config.host
         ),
         integrity=IntegrityService(db, storage, config.data_dir / "uploads"),
+        registration=RegistrationService(db, accounts, config.auth.registration, clock),
     )
 
 

@@ -12,13 +12,20 @@ from importlib.metadata import version
 
 from imageapi.commands import backup
 from imageapi.commands import fsck
+from imageapi.commands import invites
 from imageapi.commands import users
 from imageapi.config import ConfigError
 from imageapi.config import load_config_with_sources
 from imageapi.startup import StartupError
 from imageapi.startup import prepare_checked
 
-COMMAND_GROUPS = {"users": users, "fsck": fsck, "backup": backup, "restore": backup}
+COMMAND_GROUPS = {
+    "users": users,
+    "invites": invites,
+    "fsck": fsck,
+    "backup": backup,
+    "restore": backup,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,6 +80,12 @@ class AuthConfig(Section):
         65_536, ge=8, description="argon2id memory per hash, in KiB."
     )
     argon2_parallelism: int = Field(2, ge=1, description="argon2id lanes.")
+    registration: Literal["open", "closed", "invite"] = Field(
+        "open",
+        description="Who may register: open (anyone), closed (only "
+        "`imageapi users create`), invite (with a code from "
+        "`imageapi invites create`).",
+    )
 
 
 class QuotaConfig(Section):

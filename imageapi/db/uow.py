@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 from imageapi.db.repositories.api_keys import ApiKeyRepository
 from imageapi.db.repositories.derivatives import DerivativeRepository
 from imageapi.db.repositories.images import ImageRepository
+from imageapi.db.repositories.invites import InviteRepository
 from imageapi.db.repositories.sessions import SessionRepository
 from imageapi.db.repositories.tags import TagRepository
 from imageapi.db.repositories.usage import UsageRepository
@@ -27,6 +28,7 @@ class UnitOfWork:
     images: ImageRepository
     tags: TagRepository
     derivatives: DerivativeRepository
+    invites: InviteRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.images = ImageRepository(self.session)
         self.tags = TagRepository(self.session)
         self.derivatives = DerivativeRepository(self.session)
+        self.invites = InviteRepository(self.session)
         return self
 
     def __exit__(
