@@ -119,7 +119,8 @@ class AccountService:
         return IssuedToken(token=token, expires_at=expires_at)
 
     def set_password(self, user_id: str, password: str) -> None:
-        """Replace the password (an administrator's reset).
+        """Replace the password (an administrator's reset) and end every
+        session opened with the old one (API keys stay valid).
 
         Raises:
             InvalidInput: the password breaks the rule (see check_password).
@@ -132,6 +133,7 @@ class AccountService:
             if user is None:
                 raise NotFound(f"No user with id {user_id!r}.")
             user.password_hash = password_hash
+            uow.sessions.revoke_all(user_id, self._clock())
             uow.commit()
 
     def authenticate(self, token: str) -> Principal | None:

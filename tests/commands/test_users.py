@@ -45,6 +45,7 @@ def test_set_password_reads_stdin_and_checks_the_rule(imageapi, api, client):
     assert "Traceback" not in short.stderr
     changed = imageapi("users", "set-password", api.email, input=NEW_PASSWORD + "\n")
     assert changed.returncode == 0, changed.stderr
+    assert api.get("/api/v1/users/me").status_code == 401  # sessions ended
     assert log_in(client, api.email).status_code == 401
     assert log_in(client, api.email, NEW_PASSWORD).status_code == 200
 
