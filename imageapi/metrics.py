@@ -170,9 +170,11 @@ class PrometheusMetrics:
         self.request_seconds.labels(method, route).observe(seconds)
         self.sent_bytes.labels(method, route).inc(sent)
 
-    def exposition(self, accept: str | None) -> tuple[bytes, str]:
-        """The metrics as text, and its content type, for the Accept header."""
-        encoder, content_type = choose_encoder(accept or "")
+    def exposition(self) -> tuple[bytes, str]:
+        """The metrics in the Prometheus text format, and its content type."""
+        # Plain text whatever the Accept header: every Prometheus reads it,
+        # and the API document describes one format.
+        encoder, content_type = choose_encoder("")
         directory = os.environ.get(MULTIPROCESS_VARIABLE)
         if not directory:
             return encoder(self.registry), content_type

@@ -17,6 +17,6 @@ class Metrics:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         self._access.check(req.get_header("Authorization"))
-        body, content_type = self._metrics.exposition(req.get_header("Accept"))
+        body, content_type = self._metrics.exposition()
         resp.content_type = content_type
         resp.data = body

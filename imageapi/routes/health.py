@@ -68,14 +68,8 @@ ROUTES = (
                 public=True,
                 responses={
                     200: Response(
-                        "The metrics in the Prometheus text format (OpenMetrics "
-                        "when the Accept header asks for it).",
-                        content={
-                            "text/plain": {"schema": {"type": "string"}},
-                            "application/openmetrics-text": {
-                                "schema": {"type": "string"}
-                            },
-                        },
+                        "The metrics in the Prometheus text format.",
+                        content={"text/plain": {"schema": {"type": "string"}}},
                     ),
                     401: error("metrics.token is set and was not sent."),
                     404: error("Metrics are off."),
