@@ -11,14 +11,14 @@ from tests.openapi_checker import CheckedClient
 from tests.unit.test_cli import run_cli
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_only(config: Config) -> None:
+@pytest.fixture
+def sqlite_only(config: Config) -> None:
     if not config.resolved_database_url.startswith("sqlite"):
         pytest.skip("backup handles SQLite only")
 
 
 def test_backup_then_restore_serves_identical_images(
-    imageapi, api, config, tmp_path, make_app
+    sqlite_only, imageapi, api, config, tmp_path, make_app
 ):
     originals = {}
     for width in (64, 120, 200):
