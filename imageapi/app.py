@@ -33,9 +33,13 @@ from imageapi.db.engine import make_session_factories
 from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.limits import Limits
+from imageapi.logs import configure_logging
+from imageapi.metrics import MetricsAccess
+from imageapi.metrics import PrometheusMetrics
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.cross_site import RefuseCrossSiteRequests
 from imageapi.middleware.nul import RefuseNulInPath
+from imageapi.middleware.observation import RequestObservation
 from imageapi.middleware.rate_limit import RateLimiting
 from imageapi.middleware.request_id import RequestId
 from imageapi.middleware.security_headers import SecurityHeaders
@@ -57,14 +61,17 @@ from imageapi.services.fingerprints import FingerprintBackfill
 from imageapi.services.health import HealthService
 from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
+from imageapi.services.integrity import IntegrityService
 from imageapi.services.oidc import SingleSignOnService
 from imageapi.services.publishing import PublishService
 from imageapi.services.quotas import QuotaService
+from imageapi.services.rate_limits import CountedLoginThrottle
 from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
 from imageapi.services.rate_limits import RequestRateLimit
 from imageapi.services.rate_limits import WindowLoginThrottle
 from imageapi.services.rate_limits import create_rate_limit_storage
+from imageapi.services.registration import RegistrationService
 from imageapi.services.renditions import RenditionService
 from imageapi.services.tags import TagService
 from imageapi.services.uploads import remove_stale_spools
@@ -96,6 +103,10 @@ class Services:
     sign_on: SingleSignOnService
     login_state: LoginStateCookie
     sign_on_base_url: str
+    metrics: PrometheusMetrics
+    metrics_access: MetricsAccess
+    integrity: IntegrityService
+    registration: RegistrationService
 
 
 def create_app(
@@ -122,6 +133,7 @@ def create_app(
     )
     engine = make_engine(config.resolved_database_url)
     rate_limit_storage = create_rate_limit_storage(config, engine)
+    metrics = PrometheusMetrics(config.processing.max_parallel_renders)
     services = _build_services(
         config,
         engine,
@@ -129,6 +141,7 @@ def create_app(
         storage or create_storage(config),
         clock,
         oidc_clients or _oidc_clients(config, clock),
+        metrics,
     )
     trust_forwarded = config.trust_forwarded_headers
     middleware = [
@@ -145,6 +158,8 @@ def create_app(
         )
         # First, so that it times the whole request and sees the final response.
         middleware.insert(0, UsageAccounting(recorder, clock))
+    # Outermost: times everything and logs the status the client gets.
+    middleware.insert(0, RequestObservation(metrics))
     if config.limits.requests_per_minute:
         limit = RequestRateLimit(rate_limit_storage, config.limits.requests_per_minute)
         middleware.append(RateLimiting(limit))
@@ -174,6 +189,7 @@ def _build_services(
     storage: Storage,
     clock: Callable[[], datetime],
     oidc_clients: dict[str, OidcClient],
+    metrics: PrometheusMetrics,
 ) -> Services:
     db = Database(*make_session_factories(engine))
     quotas = QuotaService(db, config.quotas, clock)
@@ -182,7 +198,9 @@ def _build_services(
         _passwords(config),
         timedelta(seconds=config.auth.token_ttl_seconds),
         clock,
-        login_throttle=_login_throttle(config, rate_limit_storage),
+        login_throttle=CountedLoginThrottle(
+            _login_throttle(config, rate_limit_storage), metrics
+        ),
         password_login=config.auth.password_login,
     )
     facts = ImageFacts(db)  # shared: a deletion forgets the image for both
@@ -196,6 +214,7 @@ def _build_services(
         quotas=quotas,
         working_copy_max_side=config.processing.working_copy_max_side,
         facts=facts,
+        telemetry=metrics,
     )
     renditions = RenditionService(
         db,
@@ -205,6 +224,7 @@ def _build_services(
         clock,
         lock_dir=config.data_dir / "locks",
         facts=facts,
+        telemetry=metrics,
     )
     return Services(
         accounts=accounts,
@@ -217,7 +237,7 @@ def _build_services(
         quotas=quotas,
         admin=AdminService(db),
         api_keys=ApiKeyService(db, clock),
-        health=HealthService(engine),
+        health=HealthService(engine, storage, config.redis_url),
         publishing=PublishService(
             db, renditions, config.secret_key, config.signing, clock
         ),
@@ -229,10 +249,17 @@ def _build_services(
             oidc_clients,
             config.secret_key,
             clock,
-            create_accounts=config.auth.oidc_create_accounts,
+            create_accounts=config.auth.oidc_create_accounts
+            and config.auth.registration == "open",
         ),
         login_state=LoginStateCookie(config.auth),
         sign_on_base_url=config.auth.oidc_redirect_base_url,
+        metrics=metrics,
+        metrics_access=MetricsAccess(
+            config.metrics.enabled, config.metrics.token, config.host
+        ),
+        integrity=IntegrityService(db, storage, config.data_dir / "uploads"),
+        registration=RegistrationService(db, accounts, config.auth.registration, clock),
     )
 
 
@@ -247,12 +274,17 @@ def _oidc_clients(
     }
 
 
-def make_account_service(config: Config) -> AccountService:
-    """Accounts without the web app, for the command line."""
+def make_command_services(config: Config) -> Services:
+    """The services without the web app, for the command line."""
     engine = make_engine(config.resolved_database_url)
-    ttl = timedelta(seconds=config.auth.token_ttl_seconds)
-    return AccountService(
-        Database(*make_session_factories(engine)), _passwords(config), ttl, utcnow
+    return _build_services(
+        config,
+        engine,
+        create_rate_limit_storage(config, engine),
+        create_storage(config),
+        utcnow,
+        _oidc_clients(config, utcnow),
+        PrometheusMetrics(config.processing.max_parallel_renders),
     )
 
 
@@ -325,7 +357,7 @@ def prepare(config: Config) -> Config:
 def get_app() -> falcon.App:
     """Entry point for ``gunicorn imageapi.wsgi:application``."""
     config = prepare(load_config())
-    configure_logging(config.log_level)
+    configure_logging(config.log_level, config.log_format)
     return create_worker_app(config)
 
 
@@ -338,10 +370,3 @@ def create_worker_app(config: Config) -> falcon.App:
     # allocate (they took ~45 ms, the p99 of a listing, before this).
     gc.freeze()
     return app
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
-    )

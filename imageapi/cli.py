@@ -1,14 +1,33 @@
-"""The ``imageapi`` command: serve, migrate, users create, fingerprints backfill,
-config."""
+"""The ``imageapi`` command: serve, migrate, config, and the command groups.
+
+Command groups (users, ...) live in ``imageapi/commands/``, one module each;
+this module only dispatches to them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
+from importlib.metadata import version
 
+from imageapi.commands import backup
+from imageapi.commands import fingerprints
+from imageapi.commands import fsck
+from imageapi.commands import invites
+from imageapi.commands import users
 from imageapi.config import ConfigError
 from imageapi.config import load_config_with_sources
+from imageapi.startup import StartupError
+from imageapi.startup import prepare_checked
+
+COMMAND_GROUPS = {
+    "users": users,
+    "invites": invites,
+    "fsck": fsck,
+    "backup": backup,
+    "restore": backup,
+    "fingerprints": fingerprints,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,59 +43,51 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "migrate":
             return _migrate(config)
-        if args.command == "users":
-            return _create_user(config, args)
-        if args.command == "fingerprints":
-            return _backfill_fingerprints(config, args)
+        if args.command in COMMAND_GROUPS:
+            return COMMAND_GROUPS[args.command].run(config, args)
         return _serve(config, args)
     except ConfigError as exc:
         print(f"imageapi: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"imageapi: {exc}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imageapi", description=__doc__)
     parser.add_argument("--config", help="YAML file with settings (or IMAGEAPI_CONFIG)")
+    parser.add_argument(
+        "--version", action="version", version=f"imageapi {version('imageapi')}"
+    )
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="serve the API with granian (default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, help="worker processes (default: CPUs)")
     serve.add_argument("--reload", action="store_true", help="restart on code change")
+    serve.add_argument(
+        "--log-format", choices=("auto", "json", "text"), help="log_format setting"
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser(
         "config",
         help="print the effective settings and where each came from (secrets masked)",
     )
-    users = commands.add_parser("users", help="manage accounts")
-    user_commands = users.add_subparsers(dest="users_command", required=True)
-    create = user_commands.add_parser(
-        "create",
-        help="create an account; the password is asked for, or read from stdin",
-    )
-    create.add_argument("email")
-    create.add_argument("--admin", action="store_true", help="give it the admin role")
-    fingerprints = commands.add_parser(
-        "fingerprints", help="near-duplicate fingerprints"
-    )
-    fingerprint_commands = fingerprints.add_subparsers(
-        dest="fingerprints_command", required=True
-    )
-    backfill = fingerprint_commands.add_parser(
-        "backfill",
-        help="fingerprint the images stored without one (idempotent)",
-    )
-    backfill.add_argument(
-        "--batch-size", type=int, default=200, help="images per transaction"
-    )
+    for group in dict.fromkeys(COMMAND_GROUPS.values()):
+        group.add_parser(commands)
     parser.set_defaults(
-        command="serve", host=None, port=None, workers=None, reload=False
+        command="serve",
+        host=None,
+        port=None,
+        workers=None,
+        reload=False,
+        log_format=None,
     )
     return parser
 
 
 def _serve(config, args) -> int:
-    from imageapi.app import prepare
     from imageapi.server import serve
 
     overrides = {
@@ -85,71 +96,18 @@ def _serve(config, args) -> int:
             ("host", args.host),
             ("port", args.port),
             ("workers", args.workers),
+            ("log_format", args.log_format),
         )
         if value is not None
     }
     if overrides:
         config = config.with_overrides(**overrides)
-    config = prepare(config)
+    config = prepare_checked(config)
     serve(config, reload=args.reload)
     return 0
 
 
 def _migrate(config) -> int:
-    from imageapi.app import prepare
-
-    prepare(config)
+    prepare_checked(config)
     print("imageapi: database is at the newest schema")
     return 0
-
-
-def _create_user(config, args) -> int:
-    from imageapi.app import make_account_service
-    from imageapi.app import prepare
-    from imageapi.errors import ImageApiError
-    from imageapi.schemas.accounts import NewUser
-    from imageapi.web.body import validate
-
-    try:
-        body = validate(NewUser, {"email": args.email, "password": _read_password()})
-        config = prepare(config)
-        role = "admin" if args.admin else "user"
-        user = make_account_service(config).register(body.email, body.password, role)
-    except (ImageApiError, ValueError) as exc:
-        print(f"imageapi: {getattr(exc, 'description', exc)}", file=sys.stderr)
-        return 1
-    print(f"imageapi: created {user.role} {user.email} (id {user.id})")
-    return 0
-
-
-def _backfill_fingerprints(config, args) -> int:
-    from imageapi.app import make_fingerprint_backfill
-    from imageapi.app import prepare
-
-    backfill = make_fingerprint_backfill(prepare(config), max(1, args.batch_size))
-    total = backfill.pending()
-    if sys.stderr.isatty():
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("Fingerprinting", total=total)
-            result = backfill.run(lambda done: bar.update(task, completed=done))
-    else:
-        result = backfill.run(
-            lambda done: print(f"imageapi: {done} of {total} images processed")
-        )
-    print(
-        f"imageapi: {result.fingerprinted} images fingerprinted, "
-        f"{result.failed} could not be read"
-    )
-    return 1 if result.failed else 0
-
-
-def _read_password() -> str:
-    """Prompt twice on a terminal; otherwise take the first line of stdin."""
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Password again: ") != password:
-        raise ValueError("the passwords differ")
-    return password

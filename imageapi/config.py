@@ -137,6 +137,13 @@ class AuthConfig(Section):
         "(https://images.example.com); empty: the request's own.",
     )
 
+    registration: Literal["open", "closed", "invite"] = Field(
+        "open",
+        description="Who may register: open (anyone), closed (only "
+        "`imageapi users create`), invite (with a code from "
+        "`imageapi invites create`).",
+    )
+
     @field_validator("oidc_providers", mode="before")
     @classmethod
     def _providers_from_json(cls, value: Any) -> Any:
@@ -285,6 +292,20 @@ class SigningConfig(Section):
         return self
 
 
+class MetricsConfig(Section):
+    enabled: bool = Field(
+        True,
+        description="Serve the Prometheus metrics. Without a token they are served "
+        "only when host is a loopback address.",
+    )
+    token: str = Field(
+        "",
+        description="Bearer token a scraper must send for the metrics; needed "
+        "when host is not a loopback address.",
+        json_schema_extra=SECRET,
+    )
+
+
 class StorageConfig(Section):
     backend: Literal["local", "s3", "memory"] = Field(
         "local",
@@ -350,6 +371,11 @@ class Config(Section):
         description="Take the scheme and host from X-Forwarded-Proto and "
         "X-Forwarded-Host (only behind a proxy that always sets them).",
     )
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="Log lines on stdout: json (one object per line), text, or "
+        "auto (text on a terminal, json otherwise).",
+    )
     auth: AuthConfig = AuthConfig()
     limits: Limits = Limits()
     storage: StorageConfig = StorageConfig()
@@ -357,6 +383,7 @@ class Config(Section):
     quotas: QuotaConfig = QuotaConfig()
     usage: UsageConfig = UsageConfig()
     signing: SigningConfig = SigningConfig()
+    metrics: MetricsConfig = MetricsConfig()
 
     @field_validator("secret_key")
     @classmethod

@@ -21,6 +21,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
+    # hide_parameters: bound values (emails, token hashes) never reach a log
+    # or an error message.
     return create_engine(
         url,
         pool_pre_ping=True,

@@ -12,6 +12,7 @@ from imageapi.db.repositories.derivatives import DerivativeRepository
 from imageapi.db.repositories.duplicates import DuplicateRepository
 from imageapi.db.repositories.identities import IdentityRepository
 from imageapi.db.repositories.images import ImageRepository
+from imageapi.db.repositories.invites import InviteRepository
 from imageapi.db.repositories.sessions import SessionRepository
 from imageapi.db.repositories.tags import TagRepository
 from imageapi.db.repositories.usage import UsageRepository
@@ -31,6 +32,7 @@ class UnitOfWork:
     derivatives: DerivativeRepository
     duplicates: DuplicateRepository
     identities: IdentityRepository
+    invites: InviteRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -46,6 +48,7 @@ class UnitOfWork:
         self.derivatives = DerivativeRepository(self.session)
         self.duplicates = DuplicateRepository(self.session)
         self.identities = IdentityRepository(self.session)
+        self.invites = InviteRepository(self.session)
         return self
 
     def __exit__(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from imageapi.errors import ServiceUnavailable
 from imageapi.services.health import HealthService
 
 
@@ -21,5 +22,7 @@ class Readiness:
         self._health = health
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        self._health.check_ready()
-        resp.media = {"status": "ok", "database": "ok"}
+        readiness = self._health.check_ready()
+        if not readiness.ready:
+            raise ServiceUnavailable(readiness.summary)
+        resp.media = {"status": "ok", **readiness.checks}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import falcon
 
 from imageapi.schemas.accounts import NewUser
-from imageapi.services.accounts import AccountService
+from imageapi.services.registration import RegistrationService
 from imageapi.web.body import read_body
 from imageapi.web.representations import user_document
 
@@ -18,13 +18,13 @@ if TYPE_CHECKING:
 class UserCollection:
     public_methods = frozenset({"POST"})
 
-    def __init__(self, accounts: AccountService, urls: Urls) -> None:
-        self._accounts = accounts
+    def __init__(self, registration: RegistrationService, urls: Urls) -> None:
+        self._registration = registration
         self._urls = urls
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, NewUser)
-        user = self._accounts.register(body.email, body.password)
+        user = self._registration.register(body.email, body.password, body.invite_code)
         resp.status = falcon.HTTP_201
         resp.location = self._urls.url_for("current_user")
         resp.media = user_document(user)

@@ -21,6 +21,9 @@ from imageapi.schemas.accounts import UserOut
 SET_COOKIE = Header("The session cookie: HttpOnly, SameSite=Lax, Path=/.")
 NO_STORE = Header("`no-store`: the body holds a credential.")
 EMAIL_TAKEN = error("An account with this email (in any letter case) exists.")
+REGISTRATION_REFUSED = error(
+    "Registration is closed, or invite-only and no valid unused invite_code was sent."
+)
 WRONG_CREDENTIALS = error(
     "Unknown email or wrong password (the answer does not say which), or the "
     "account is disabled."
@@ -39,7 +42,7 @@ ROUTES = (
     Route(
         "users",
         v1("/users"),
-        lambda ctx: UserCollection(ctx.services.accounts, ctx.urls),
+        lambda ctx: UserCollection(ctx.services.registration, ctx.urls),
         (
             Operation(
                 "POST",
@@ -55,6 +58,7 @@ ROUTES = (
                         model=UserOut,
                         headers={"Location": Header("`/api/v1/users/me`.")},
                     ),
+                    403: REGISTRATION_REFUSED,
                     409: EMAIL_TAKEN,
                 },
             ),

@@ -17,6 +17,7 @@ from imageapi.routes.accounts import EMAIL_TAKEN
 from imageapi.routes.accounts import LOGIN_THROTTLED
 from imageapi.routes.accounts import NO_STORE
 from imageapi.routes.accounts import PASSWORD_LOGIN_OFF
+from imageapi.routes.accounts import REGISTRATION_REFUSED
 from imageapi.routes.accounts import SET_COOKIE
 from imageapi.routes.accounts import WRONG_CREDENTIALS
 from imageapi.routes.images import CONTENT_REQUEST_HEADERS
@@ -69,7 +70,7 @@ ROUTES = (
     Route(
         "legacy_register",
         "/api/user/register",
-        lambda ctx: LegacyRegister(ctx.services.accounts, ctx.urls),
+        lambda ctx: LegacyRegister(ctx.services.registration, ctx.urls),
         (
             Operation(
                 "POST",
@@ -81,6 +82,7 @@ ROUTES = (
                 body=Body(NewUser, accepts_form=True),
                 responses={
                     201: Response("The new account.", model=UserOut),
+                    403: REGISTRATION_REFUSED,
                     409: EMAIL_TAKEN,
                 },
             ),

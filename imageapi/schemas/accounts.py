@@ -52,6 +52,11 @@ class NewUser(BaseModel):
     password: str = Field(
         min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
     )
+    invite_code: str | None = Field(
+        None,
+        max_length=200,
+        description="Needed when the server's registration is invite-only.",
+    )
 
 
 class Credentials(BaseModel):

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
+from pydantic import Field
 
 
 class HealthOut(BaseModel):
@@ -18,4 +19,10 @@ class ReadinessOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["ok"]
-    database: Literal["ok"]
+    database: Literal["ok"] = Field(description="A query answered.")
+    storage: Literal["ok"] = Field(
+        description="A probe object was written, read back and deleted."
+    )
+    redis: Literal["ok", "not configured"] = Field(
+        description="PING answered (only when redis_url is set)."
+    )

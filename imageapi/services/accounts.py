@@ -20,6 +20,7 @@ from imageapi.domain import User
 from imageapi.errors import AlreadyExists
 from imageapi.errors import InvalidCredentials
 from imageapi.errors import InvalidInput
+from imageapi.errors import NotFound
 from imageapi.errors import PasswordLoginDisabled
 from imageapi.services.rate_limits import DisabledLoginThrottle
 from imageapi.services.rate_limits import LoginThrottle
@@ -138,6 +139,24 @@ class AccountService:
             )
             uow.commit()
         return IssuedToken(token=token, expires_at=expires_at)
+
+    def set_password(self, user_id: str, password: str) -> None:
+        """Replace the password (an administrator's reset) and end every
+        session opened with the old one (API keys stay valid).
+
+        Raises:
+            InvalidInput: the password breaks the rule (see check_password).
+            NotFound: no such user.
+        """
+        check_password(password)
+        password_hash = self._passwords.hash(password)
+        with self._db.write() as uow:
+            user = uow.users.get(user_id)
+            if user is None:
+                raise NotFound(f"No user with id {user_id!r}.")
+            user.password_hash = password_hash
+            uow.sessions.revoke_all(user_id, self._clock())
+            uow.commit()
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal behind a bearer token, API key or cookie, or None."""

@@ -21,6 +21,31 @@ class AdminService:
         with self._db.read() as uow:
             return [user.to_domain() for user in uow.users.list(limit, offset)]
 
+    def find_user(self, email_or_id: str) -> User:
+        """The user with this email (any case) or id.
+
+        Raises:
+            NotFound: no such user.
+        """
+        with self._db.read() as uow:
+            user = uow.users.get_by_email(email_or_id) or uow.users.get(email_or_id)
+            if user is None:
+                raise NotFound(f"No user with email or id {email_or_id!r}.")
+            return user.to_domain()
+
+    def delete_user(self, user_id: str) -> None:
+        """Remove the account row and everything that cascades from it.
+
+        The caller deletes the user's images first, through ``ImageService``,
+        so that their stored objects go too.
+        """
+        with self._db.write() as uow:
+            user = uow.users.get(user_id)
+            if user is None:
+                raise NotFound(f"No user with id {user_id!r}.")
+            uow.users.delete(user)
+            uow.commit()
+
     def update_user(
         self, acting_id: str, user_id: str, changes: dict[str, Any]
     ) -> User:

@@ -1,26 +1,116 @@
-"""Readiness: can we reach the database?"""
+"""Readiness: can this worker reach the database, the storage and Redis?
+
+Each check runs in a thread of a small pool and gets ``CHECK_TIMEOUT_SECONDS``;
+a hung dependency makes the probe answer "timeout" instead of hanging the
+orchestrator's probe. The answer names each check, never the error: the
+probe is public, the details go to the log.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 
+import redis
 from sqlalchemy import Engine
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from imageapi.errors import ServiceUnavailable
+from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
 
+CHECK_TIMEOUT_SECONDS = 2.0
+PROBE_PREFIX = "readiness"
+OK, FAILED, TIMEOUT, NOT_CONFIGURED = "ok", "failed", "timeout", "not configured"
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Each dependency's result: ok, failed, timeout (or not configured)."""
+
+    checks: dict[str, str]
+
+    @property
+    def ready(self) -> bool:
+        return all(result in (OK, NOT_CONFIGURED) for result in self.checks.values())
+
+    @property
+    def summary(self) -> str:
+        """``Not ready: storage failed (database ok, redis not configured).``"""
+        bad = [
+            f"{name} {result}"
+            for name, result in self.checks.items()
+            if result not in (OK, NOT_CONFIGURED)
+        ]
+        good = [
+            f"{name} {result}"
+            for name, result in self.checks.items()
+            if result in (OK, NOT_CONFIGURED)
+        ]
+        rest = f" ({', '.join(good)})" if good else ""
+        return f"Not ready: {', '.join(bad)}{rest}."
+
 
 class HealthService:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, storage: Storage, redis_url: str = "") -> None:
         self._engine = engine
+        self._storage = storage
+        self._redis = (
+            redis.Redis.from_url(
+                redis_url,
+                socket_timeout=CHECK_TIMEOUT_SECONDS,
+                socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+            )
+            if redis_url
+            else None
+        )
+        # One thread per check: a hung dependency holds its own thread only.
+        self._pool = ThreadPoolExecutor(3, thread_name_prefix="readiness")
 
-    def check_ready(self) -> None:
+    def check_ready(self) -> Readiness:
+        checks: dict[str, Callable[[], None]] = {
+            "database": self._check_database,
+            "storage": self._check_storage,
+        }
+        if self._redis is not None:
+            checks["redis"] = self._redis.ping
+        running = {name: self._pool.submit(check) for name, check in checks.items()}
+        results = {
+            name: self._outcome(name, future) for name, future in running.items()
+        }
+        if self._redis is None:
+            results["redis"] = NOT_CONFIGURED
+        return Readiness(results)
+
+    @staticmethod
+    def _outcome(name: str, future) -> str:
         try:
-            with self._engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except SQLAlchemyError as exc:
-            log.warning("readiness check failed: %s", exc.__class__.__name__)
-            raise ServiceUnavailable("The database is unreachable.") from None
+            future.result(timeout=CHECK_TIMEOUT_SECONDS)
+        except FutureTimeout:
+            log.warning("readiness: %s did not answer in time", name)
+            return TIMEOUT
+        except Exception as exc:
+            log.warning("readiness: %s failed: %s: %s", name, type(exc).__name__, exc)
+            return FAILED
+        return OK
+
+    def _check_database(self) -> None:
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def _check_storage(self) -> None:
+        """Write, read back and delete a small object under its own key."""
+        key = f"{PROBE_PREFIX}/{secrets.token_hex(8)}"
+        payload = secrets.token_bytes(16)
+        try:
+            self._storage.put(key, io.BytesIO(payload))
+            with self._storage.open(key) as stream:
+                if stream.read() != payload:
+                    raise OSError("the probe object read back differs")
+        finally:
+            self._storage.delete(key)

@@ -34,6 +34,8 @@ from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
 from imageapi.services.tags import tag_key
+from imageapi.services.telemetry import NO_TELEMETRY
+from imageapi.services.telemetry import Telemetry
 from imageapi.services.uploads import SpooledUpload
 from imageapi.services.uploads import spool
 from imageapi.storage.base import ObjectNotFound
@@ -71,7 +73,9 @@ class ImageService:
         quotas: QuotaService,
         working_copy_max_side: int = 0,
         facts: ImageFacts | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
+        self._telemetry = telemetry
         self._db = db
         self._storage = storage
         self._cursors = cursors
@@ -152,6 +156,7 @@ class ImageService:
             upload.discard()
             copy_path.unlink(missing_ok=True)
             source_path.unlink(missing_ok=True)
+        self._telemetry.uploaded(image.size)
         return image
 
     @staticmethod

@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from imageapi.config import Config
 from imageapi.db.rate_limit_storage import DatabaseRateLimitStorage
 from imageapi.errors import TooManyRequests
+from imageapi.services.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -296,3 +297,25 @@ def _address_identifier(client_ip: str, email: str) -> str:
 def _account_identifier(client_ip: str, email: str) -> str:
     key = email.strip().lower().encode()
     return "login-account/" + hashlib.sha256(key).hexdigest()[:32]
+
+
+class CountedLoginThrottle(LoginThrottle):
+    """Another throttle, reporting failed and refused logins to the metrics."""
+
+    def __init__(self, inner: LoginThrottle, telemetry: Telemetry) -> None:
+        self._inner = inner
+        self._telemetry = telemetry
+
+    def attempt(self, client_ip: str, email: str) -> None:
+        try:
+            self._inner.attempt(client_ip, email)
+        except TooManyRequests:
+            self._telemetry.login_throttled()
+            raise
+
+    def failed(self, client_ip: str, email: str) -> None:
+        self._telemetry.login_failed()
+        self._inner.failed(client_ip, email)
+
+    def succeeded(self, client_ip: str, email: str) -> None:
+        self._inner.succeeded(client_ip, email)

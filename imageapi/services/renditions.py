@@ -52,6 +52,8 @@ from imageapi.services.derivative_uses import DerivativeUses
 from imageapi.services.image_facts import ImageFacts
 from imageapi.services.render_slots import HostLane
 from imageapi.services.render_slots import RenderSlots
+from imageapi.services.telemetry import NO_TELEMETRY
+from imageapi.services.telemetry import Telemetry
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -100,9 +102,11 @@ class RenditionService:
         clock: Callable[[], datetime],
         lock_dir: Path,
         facts: ImageFacts | None = None,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self._db = db
         self._storage = storage
+        self._telemetry = telemetry
         self._presets = processing.presets.parameters  # parsed by the config
         self._qualities = processing.qualities
         self._timeout = processing.timeout_seconds
@@ -216,7 +220,9 @@ class RenditionService:
         if self._budget:
             cached = self._open_cached(prepared, options.format)
             if cached is not None:
+                self._telemetry.derivative_cache_hit(cached.length)
                 return cached
+        self._telemetry.derivative_cache_miss()
         image = prepared.image or self._facts.get(prepared.user_id, prepared.image_id)
         if prepared.image is None:
             self._check_limits(image, options)
@@ -254,6 +260,7 @@ class RenditionService:
             else:
                 excess = uow.derivatives.size_of_user(user_id) - budget
             victims: list[tuple[int, str]] = []
+            evicted_bytes = 0
             offset = 0
             while excess > 0:
                 batch = uow.derivatives.least_recently_used(offset, user_id)
@@ -261,6 +268,7 @@ class RenditionService:
                     break
                 for derivative_id, storage_key, size in batch:
                     victims.append((derivative_id, storage_key))
+                    evicted_bytes += size
                     excess -= size
                     if excess <= 0:
                         break
@@ -273,6 +281,8 @@ class RenditionService:
             uow.commit()
         for _, storage_key in victims:
             self._storage.delete(storage_key)
+        if victims:
+            self._telemetry.derivatives_evicted(len(victims), evicted_bytes)
         return len(victims)
 
     # Helpers -----------------------------------------------------------------
@@ -322,10 +332,12 @@ class RenditionService:
         started = time.monotonic()
         user = image.user_id
         with self._slots.slot(user, expensive=expensive, timeout=self._timeout):
-            remaining = self._timeout - (time.monotonic() - started)
+            self._telemetry.render_slot_taken()
+            rendering_since = time.monotonic()
+            remaining = self._timeout - (rendering_since - started)
             try:
                 with self._storage.as_file(key) as path:
-                    return render(
+                    rendition = render(
                         path, options, source_scale=scale, timeout_seconds=remaining
                     )
             except ObjectNotFound as exc:
@@ -333,6 +345,10 @@ class RenditionService:
                 # are lost.
                 self._facts.reread(image.user_id, image.id)
                 raise StoredObjectNotFound(str(exc)) from None
+            finally:
+                self._telemetry.render_slot_released()
+        self._telemetry.rendered(options.format, time.monotonic() - rendering_since)
+        return rendition
 
     def _store(self, prepared: PreparedRendition, rendition: Rendition) -> None:
         """Keep the rendition; safe when identical requests race.
@@ -371,6 +387,7 @@ class RenditionService:
             return
         if not inserted:
             return
+        self._telemetry.derivative_cached(len(rendition.data))
         # The user's share on every insert (one indexed sum over that user's
         # rows), the whole budget only now and then (see _check_due).
         self.evict_user(prepared.image.user_id)

@@ -35,6 +35,13 @@ class StoredObject:
     size: int
 
 
+@dataclass(frozen=True)
+class ListedObject:
+    key: str
+    size: int
+    modified: float  # seconds since the epoch
+
+
 class Storage(abc.ABC):
     """Where image bytes live. One implementation per backend module."""
 
@@ -95,6 +102,14 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def size(self, key: str) -> int:
         """The object's size in bytes; raises ObjectNotFound when missing."""
+
+    def list_objects(self) -> Iterator[ListedObject]:
+        """Every stored object, in no particular order (for ``imageapi fsck``)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its objects")
+
+    def temporary_files(self) -> Iterator[Path]:
+        """Leftovers of writes a crash interrupted; none for most backends."""
+        return iter(())
 
 
 def check_key(key: str) -> str:

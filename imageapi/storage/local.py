@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from imageapi.storage.base import ListedObject
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 from imageapi.storage.base import StoredObject
@@ -18,6 +19,7 @@ from imageapi.storage.base import check_key
 from imageapi.storage.ranged import RangeReader
 
 CHUNK_BYTES = 1024 * 1024
+TEMPORARY_PREFIX = ".partial-"
 
 
 class LocalStorage(Storage):
@@ -32,7 +34,7 @@ class LocalStorage(Storage):
         # (same file system); a crash leaves only a dot-file, never a half file
         # under the final name.
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed below)
-            dir=path.parent, prefix=".partial-", delete=False
+            dir=path.parent, prefix=TEMPORARY_PREFIX, delete=False
         )
         try:
             with handle:
@@ -94,6 +96,17 @@ class LocalStorage(Storage):
             return self._path(key).stat().st_size
         except FileNotFoundError:
             raise ObjectNotFound(key) from None
+
+    def list_objects(self) -> Iterator[ListedObject]:
+        for path in self._root.rglob("*"):
+            if path.name.startswith(TEMPORARY_PREFIX) or not path.is_file():
+                continue
+            stat = path.stat()
+            key = path.relative_to(self._root).as_posix()
+            yield ListedObject(key=key, size=stat.st_size, modified=stat.st_mtime)
+
+    def temporary_files(self) -> Iterator[Path]:
+        return self._root.rglob(f"{TEMPORARY_PREFIX}*")
 
     def _path(self, key: str) -> Path:
         path = (self._root / check_key(key)).resolve()

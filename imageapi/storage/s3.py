@@ -6,10 +6,12 @@ completes, so a failed put never leaves a partial object under its key.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import BinaryIO
 
+from imageapi.storage.base import ListedObject
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 from imageapi.storage.base import StoredObject
@@ -91,6 +93,18 @@ class S3Storage(Storage):
         except self._client.exceptions.ClientError as exc:
             raise self._translate(exc, key) from None
         return int(head["ContentLength"])
+
+    def list_objects(self) -> Iterator[ListedObject]:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=self._prefix
+        )
+        for page in pages:
+            for item in page.get("Contents", ()):
+                yield ListedObject(
+                    key=item["Key"][len(self._prefix) :],
+                    size=item["Size"],
+                    modified=item["LastModified"].timestamp(),
+                )
 
     def _name(self, key: str) -> str:
         return self._prefix + check_key(key)

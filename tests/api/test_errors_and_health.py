@@ -7,7 +7,6 @@ import pytest
 from tests import samples
 from tests.helpers import assert_error
 from tests.helpers import upload
-from tests.openapi_checker import CheckedClient
 
 
 def test_unknown_route_is_404_json(client):
@@ -57,19 +56,6 @@ def test_healthz_needs_no_auth(client):
     result = client.simulate_get("/healthz")
     assert result.status_code == 200
     assert result.json == {"status": "ok"}
-
-
-def test_readyz_checks_database(client):
-    result = client.simulate_get("/readyz")
-    assert result.status_code == 200
-    assert result.json["database"] == "ok"
-
-
-def test_readyz_is_503_when_database_unreachable(config, make_app, tmp_path):
-    missing = tmp_path / "no-such-dir" / "db.sqlite"
-    broken = config.with_overrides(database_url=f"sqlite:///{missing}")
-    client = CheckedClient(make_app(broken))
-    assert_error(client.simulate_get("/readyz"), 503)
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_serve_settings_reach_granian():
     assert server.http1_settings.keep_alive is True
     assert server.http1_settings.header_read_timeout == HEADER_READ_TIMEOUT_MS
     assert server.workers_kill_timeout == GRACEFUL_SECONDS
-    assert server.log_access is True
+    assert server.log_access is False  # ours replaces it (imageapi.access)
     assert server.reload_on_changes is True
     assert make_server(config).reload_on_changes is False
 

@@ -95,3 +95,8 @@ class DerivativeRepository:
 
     def delete_ids(self, ids: list[int]) -> None:
         self._session.execute(delete(Derivative).where(Derivative.id.in_(ids)))
+
+    def all_keys(self) -> list[tuple[int, str]]:
+        """(id, storage key) of every cached derivative."""
+        query = select(Derivative.id, Derivative.storage_key)
+        return [tuple(row) for row in self._session.execute(query)]

@@ -136,3 +136,11 @@ class ImageRepository:
                 link, and_(link.image_id == Image.id, link.tag_id == tag_id)
             )
         return query
+
+    def object_keys(self) -> list[tuple[str, str, str | None, str | None]]:
+        """(id, original key, working copy key, render source key) of every
+        image, for the consistency check."""
+        query = select(
+            Image.id, Image.storage_key, Image.working_copy_key, Image.render_source_key
+        )
+        return [tuple(row) for row in self._session.execute(query)]

@@ -37,3 +37,11 @@ class SessionRepository:
             .where(Session.id == session_id, Session.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+
+    def revoke_all(self, user_id: str, now: datetime) -> None:
+        """End every open session of the user (a password reset)."""
+        self._session.execute(
+            update(Session)
+            .where(Session.user_id == user_id, Session.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

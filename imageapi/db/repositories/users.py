@@ -38,3 +38,7 @@ class UserRepository:
     def list(self, limit: int, offset: int) -> list[User]:
         query = select(User).order_by(User.created_at, User.id)
         return list(self._session.scalars(query.limit(limit).offset(offset)))
+
+    def delete(self, user: User) -> None:
+        """Sessions, keys, tags, usage and image rows go with it (cascades)."""
+        self._session.delete(user)

@@ -174,3 +174,13 @@ def test_local_storage_forces_to_disk_only_durable_objects(tmp_path, monkeypatch
     assert len(synced) == 1
     with storage.open("derivatives/a/1") as handle:
         assert handle.read() == b"rebuildable"
+
+
+def test_list_objects_gives_every_key_with_its_size(storage):
+    storage.put("originals/a", io.BytesIO(b"12345"))
+    storage.put("derivatives/a/b", io.BytesIO(b"12"))
+    listed = {item.key: item.size for item in storage.list_objects()}
+    assert listed == {"originals/a": 5, "derivatives/a/b": 2}
+    assert all(item.modified > 0 for item in storage.list_objects())
+    storage.delete("originals/a")
+    assert [item.key for item in storage.list_objects()] == ["derivatives/a/b"]

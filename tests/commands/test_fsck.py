@@ -1,0 +1,69 @@
+"""``imageapi fsck``: finds drift between rows and objects, repairs what it can."""
+
+from __future__ import annotations
+
+from tests import samples
+from tests.helpers import upload
+
+
+def fsck(imageapi, *args: str):
+    return imageapi("fsck", "--grace-seconds", "0", *args)
+
+
+def test_a_consistent_store_has_no_problems(imageapi, api):
+    image = upload(api, samples.png_bytes(300, 200)).json
+    assert api.get(f"{image['links']['content']}?width=40").status_code == 200
+    result = fsck(imageapi)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 problems, 0 repaired, 0 remain" in result.stdout
+
+
+def test_repair_removes_strays_and_reports_lost_originals(imageapi, config, api):
+    kept = upload(api, samples.png_bytes(300, 200)).json
+    lost = upload(api, samples.png_bytes(64, 64)).json
+    assert api.get(f"{kept['links']['content']}?width=40").status_code == 200
+    root = config.data_dir / "images"
+    [derivative] = [p for p in (root / "derivatives").rglob("*") if p.is_file()]
+    derivative.unlink()  # a derivative row without its object
+    (root / "originals" / "no-such-image").write_bytes(b"stray")
+    (root / "derivatives" / "gone").mkdir()
+    (root / "derivatives" / "gone" / "abc").write_bytes(b"orphan")
+    (root / "originals" / ".partial-x1").write_bytes(b"half")
+    uploads = config.data_dir / "uploads"
+    uploads.mkdir(exist_ok=True)
+    (uploads / "upload-left").write_bytes(b"spool")
+    (root / "originals" / lost["id"]).unlink()
+
+    found = fsck(imageapi)
+    assert found.returncode == 1
+    for kind in (
+        "derivative row without its object",
+        "object without an image: originals/no-such-image",
+        "orphan derivative: derivatives/gone/abc",
+        "temporary file",
+        "image without its object",
+    ):
+        assert kind in found.stdout, kind
+    assert "6 problems, 0 repaired, 6 remain" in found.stdout
+
+    repaired = fsck(imageapi, "--repair")
+    assert "6 problems, 5 repaired, 1 remain" in repaired.stdout
+    assert repaired.returncode == 1  # the lost original cannot come back
+    assert not (root / "originals" / "no-such-image").exists()
+    assert not (root / "originals" / ".partial-x1").exists()
+    assert list(uploads.iterdir()) == []
+
+    again = fsck(imageapi)
+    assert "1 problems, 0 repaired, 1 remain" in again.stdout
+    assert f"image without its object: {lost['id']}" in again.stdout
+    # The repaired derivative renders again.
+    assert api.get(f"{kept['links']['content']}?width=40").status_code == 200
+
+
+def test_young_files_are_left_alone(imageapi, config, api):
+    upload(api, samples.png_bytes())
+    stray = config.data_dir / "images" / "originals" / "just-written"
+    stray.write_bytes(b"an upload in progress")
+    result = imageapi("fsck", "--repair")  # default grace: an hour
+    assert result.returncode == 0, result.stdout
+    assert stray.exists()
