@@ -147,7 +147,7 @@ class OidcCallback:
                 "expires_at": outcome.expires_at,
             }
             return
-        self._session_cookie.set(resp, outcome.issued)
+        self._session_cookie.set(req, resp, outcome.issued)
         resp.status = falcon.HTTP_302
         resp.location = outcome.next_path
 
@@ -162,7 +162,7 @@ class OidcLink:
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         body = read_body(req, LinkRequest)
         signed_in = self._sign_on.link(body.link_token, body.password, req.remote_addr)
-        self._cookie.set(resp, signed_in.issued)
+        self._cookie.set(req, resp, signed_in.issued)
         resp.set_header("Cache-Control", "no-store")
         resp.media = {
             "token": signed_in.issued.token,

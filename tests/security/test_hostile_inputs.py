@@ -328,7 +328,8 @@ def test_hostile_input_gets_a_json_answer_below_500(world: World, case: Case):
             answer.status_code,
             answer.text[:300],
         )
-        assert set(answer.json()) == {"title", "description"}
+        if case.method != "HEAD":  # a HEAD answer has the headers, no body
+            assert set(answer.json()) == {"title", "description"}
 
 
 def test_nothing_was_half_written(world: World):
