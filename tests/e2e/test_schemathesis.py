@@ -73,7 +73,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     document_url = f"{server.base_url}/api/v1/openapi.json"
     document = requests.get(document_url, timeout=10).json()
     operations = sum(
-        method in {"get", "put", "post", "delete", "patch"}
+        method in {"get", "head", "put", "post", "delete", "patch"}
         for item in document["paths"].values()
         for method in item
     )
