@@ -355,7 +355,7 @@ def prepare(config: Config) -> Config:
 
 
 def get_app() -> falcon.App:
-    """Entry point for ``gunicorn imageapi.wsgi:application``."""
+    """Entry point for any WSGI server: ``imageapi.wsgi:application``."""
     config = prepare(load_config())
     configure_logging(config.log_level, config.log_format)
     return create_worker_app(config)

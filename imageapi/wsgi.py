@@ -1,4 +1,4 @@
-"""``gunicorn imageapi.wsgi:application`` — configured from the environment."""
+"""``imageapi.wsgi:application`` for any WSGI server; settings from the environment."""
 
 from imageapi.app import get_app
 
