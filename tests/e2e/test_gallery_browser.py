@@ -12,9 +12,6 @@ Screenshots of the main pages are left in build/gallery/.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -26,6 +23,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests import samples
+from tests.e2e.admin import create_admin
 from tests.e2e.chromium import ROOT
 from tests.e2e.chromium import axe_source
 from tests.e2e.chromium import blocking_violations
@@ -99,28 +97,6 @@ def log_in(driver, email: str, register: bool = False) -> None:
     button = "#register-button" if register else "#login-form button[type=submit]"
     driver.find_element(By.CSS_SELECTOR, button).click()
     visible(driver, "#nav")
-
-
-def make_admin(server, database_url: str) -> None:
-    """An administrator, made with the command an operator would use."""
-    env = {
-        **os.environ,
-        "IMAGEAPI_DATABASE_URL": database_url,
-        "IMAGEAPI_DATA_DIR": str(server.data_dir),
-        "IMAGEAPI_AUTH_ARGON2_TIME_COST": "1",
-        "IMAGEAPI_AUTH_ARGON2_MEMORY_KIB": "64",
-        "IMAGEAPI_AUTH_ARGON2_PARALLELISM": "1",
-    }
-    created = subprocess.run(
-        [sys.executable, "-m", "imageapi", "users", "create", ADMIN, "--admin"],
-        input=PASSWORD + "\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
 
 
 def samples_on_disk(folder: Path) -> list[Path]:
@@ -200,7 +176,7 @@ def test_gallery_visit_from_registration_to_logout(
     server, browser, axe, tmp_path, clean_database
 ):
     base = server.base_url
-    make_admin(server, clean_database)
+    create_admin(server, clean_database, ADMIN)
     browser.get(f"{base}/")
     visible(browser, "#login-form")
     # The audit can fail: an image without alt text is a critical violation.

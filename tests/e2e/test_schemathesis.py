@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.admin import create_admin
 from tests.e2e.schemathesis_hooks import BASE_URL_VARIABLE
 from tests.e2e.schemathesis_hooks import EMAIL
-from tests.e2e.schemathesis_hooks import PASSWORD
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -43,33 +43,12 @@ def server_env() -> dict[str, str]:
     }
 
 
-def make_admin(server, database_url: str) -> None:
-    """The account schemathesis logs in as is an administrator, so the admin
-    routes answer rather than 403, with the command an operator would use."""
-    env = {
-        **os.environ,
-        "IMAGEAPI_DATABASE_URL": database_url,
-        "IMAGEAPI_DATA_DIR": str(server.data_dir),
-        "IMAGEAPI_AUTH_ARGON2_TIME_COST": "1",
-        "IMAGEAPI_AUTH_ARGON2_MEMORY_KIB": "64",
-        "IMAGEAPI_AUTH_ARGON2_PARALLELISM": "1",
-    }
-    created = subprocess.run(
-        [sys.executable, "-m", "imageapi", "users", "create", EMAIL, "--admin"],
-        input=PASSWORD + "\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert created.returncode == 0, created.stderr
-
-
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     server, clean_database, tmp_path
 ):
-    make_admin(server, clean_database)
+    # The account it logs in as is an administrator, so the admin routes
+    # answer rather than 403.
+    create_admin(server, clean_database, EMAIL)
     document_url = f"{server.base_url}/api/v1/openapi.json"
     document = requests.get(document_url, timeout=10).json()
     operations = sum(
