@@ -9,7 +9,9 @@ import sys
 from tests.helpers import PASSWORD
 
 
-def create_admin(server, database_url: str, email: str) -> None:
+def create_admin(
+    server, database_url: str, email: str, password: str = PASSWORD
+) -> None:
     """``imageapi users create EMAIL --admin`` against ``server``'s database."""
     env = {
         **os.environ,
@@ -21,7 +23,7 @@ def create_admin(server, database_url: str, email: str) -> None:
     }
     created = subprocess.run(
         [sys.executable, "-m", "imageapi", "users", "create", email, "--admin"],
-        input=PASSWORD + "\n",
+        input=password + "\n",
         env=env,
         capture_output=True,
         text=True,

@@ -19,6 +19,7 @@ import requests
 from tests.e2e.admin import create_admin
 from tests.e2e.schemathesis_hooks import BASE_URL_VARIABLE
 from tests.e2e.schemathesis_hooks import EMAIL
+from tests.e2e.schemathesis_hooks import PASSWORD
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -48,7 +49,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
 ):
     # The account it logs in as is an administrator, so the admin routes
     # answer rather than 403.
-    create_admin(server, clean_database, EMAIL)
+    create_admin(server, clean_database, EMAIL, PASSWORD)
     document_url = f"{server.base_url}/api/v1/openapi.json"
     document = requests.get(document_url, timeout=10).json()
     operations = sum(
