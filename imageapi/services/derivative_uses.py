@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import datetime
 from datetime import timedelta
 
 from imageapi.db.uow import Database
+from imageapi.services.periodic import PeriodicFlush
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +30,15 @@ class DerivativeUses:
         self, db: Database, interval_seconds: float = FLUSH_INTERVAL_SECONDS
     ) -> None:
         self._db = db
-        self._interval = interval_seconds
         self._pending: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._flusher = PeriodicFlush(self.flush, interval_seconds, "derivative-uses")
 
     def note(self, image_id: str, cache_key: str, when: datetime) -> None:
         with self._lock:
             self._pending[(image_id, cache_key)] = when
-            if self._thread is None:
-                self._start()
+            self._flusher.ensure_started()
 
     def flush(self) -> None:
         with self._flush_lock:
@@ -61,15 +59,3 @@ class DerivativeUses:
                 with self._lock:
                     for key, when in batch.items():
                         self._pending.setdefault(key, when)
-
-    def _start(self) -> None:
-        # Started on first use, so it runs in the worker process, after the fork.
-        self._thread = threading.Thread(
-            target=self._run, name="derivative-uses", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(self._interval)
-            self.flush()

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from imageapi.services.periodic import PeriodicFlush
+
 log = logging.getLogger(__name__)
 
 
@@ -54,13 +56,11 @@ class UsageRecorder:
         self, sink: Sink, flush_interval_seconds: float, *, flush_at_exit: bool = False
     ) -> None:
         self._sink = sink
-        self._interval = flush_interval_seconds
         self._flush_at_exit = flush_at_exit
         self._pending: dict[CounterKey, Counts] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._flusher = PeriodicFlush(self.flush, flush_interval_seconds, "usage-flush")
 
     def record(
         self,
@@ -79,8 +79,8 @@ class UsageRecorder:
             counts.bytes_out += bytes_out
             counts.processing_ms += processing_ms
             counts.derivatives_served += derivative_served
-            if self._thread is None:
-                self._start()
+            if self._flusher.ensure_started() and self._flush_at_exit:
+                atexit.register(self.close)
 
     def flush(self) -> None:
         """Write everything buffered so far; on failure keep it for next time."""
@@ -123,25 +123,9 @@ class UsageRecorder:
 
     def close(self) -> None:
         """Stop the flush thread and write what is left. Safe to call twice."""
-        self._stop.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
+        self._flusher.stop()
         self.flush()
         atexit.unregister(self.close)
-
-    def _start(self) -> None:
-        # Started on first use, so it runs in the worker process, after the fork.
-        self._thread = threading.Thread(
-            target=self._run, name="usage-flush", daemon=True
-        )
-        self._thread.start()
-        if self._flush_at_exit:
-            atexit.register(self.close)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.flush()
 
 
 def _brief(exc: Exception) -> str:
