@@ -49,6 +49,7 @@ function request()
 end
 """
 
+RESPONSE_TIMEOUT_S = 30
 # What keep_alive is for each connection mode, in the order the modes run.
 CONNECTION_MODES = {"new connection": False, "keep-alive": True}
 
@@ -76,7 +77,7 @@ class LoadResult:
 
     @property
     def repeated_paths(self) -> bool:
-        """More GETs than distinct paths: some were asked for twice."""
+        """More requests than distinct paths: some were asked for twice."""
         return self.requests > self.distinct_paths
 
 
@@ -102,6 +103,8 @@ def run_wrk(
         require_wrk(),
         *("-t", str(concurrency), "-c", str(concurrency), "-d", f"{seconds}s"),
         "--latency",
+        # wrk's default of 2 s would count a slow render as an error.
+        *("--timeout", f"{RESPONSE_TIMEOUT_S}s"),
     ]
     if not keep_alive:
         command += ["-H", "Connection: close"]
@@ -118,7 +121,7 @@ def run_wrk(
         requests=int(_find(r"(\d+) requests in", output)),
         errors=_errors(output),
         peak_rss_mib=memory.run_peak_mib(),
-        distinct_paths=len(load.paths) if load.body is None else 0,
+        distinct_paths=len(load.paths),
     )
 
 
