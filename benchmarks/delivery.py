@@ -20,22 +20,21 @@ Rows (--only picks some):
 
 thumbor has no upload route: those two rows compare with figures recorded for
 the earlier project on this machine, whose code is not here to run. The peak
-RSS of every worker (the kernel's VmHWM) is read per scenario and for the
-whole run.
+RSS of every worker (the kernel's VmHWM) is read once it has started, after
+each scenario and at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -45,18 +44,23 @@ from benchmarks.server import WorkerMemory
 from benchmarks.server import running_server
 from benchmarks.server import sign_up
 from benchmarks.server import wait_for_workers
-from benchmarks.thumbnails import CACHED_WIDTH
 from benchmarks.thumbnails import FIRST_REQUEST_ROWS
 from benchmarks.thumbnails import Copies
 from benchmarks.thumbnails import copies_per_mode
+from benchmarks.thumbnails import first_request_loads
+from benchmarks.thumbnails import imageapi_cached_loads
+from benchmarks.thumbnails import imageapi_copies
 from benchmarks.thumbnails import imageapi_first_paths
-from benchmarks.thumbnails import split_by_mode
+from benchmarks.thumbnails import thumbor_cached_loads
 from benchmarks.thumbnails import thumbor_copies
 from benchmarks.thumbnails import thumbor_first_paths
 from benchmarks.thumbor import running_thumbor
 from benchmarks.wrk import CONNECTION_MODES
 from benchmarks.wrk import Load
 from benchmarks.wrk import LoadResult
+from benchmarks.wrk import Loads
+from benchmarks.wrk import Results
+from benchmarks.wrk import both_modes
 from benchmarks.wrk import run_wrk
 
 WORK = Path(__file__).parent / ".work"
@@ -75,8 +79,6 @@ HEADER = (
     " | ours ÷ thumbor 7 / + result storage, or ÷ recorded (bold: judged)"
     " | target | met? |"
 )
-Loads = dict[tuple[str, str], Load]  # by (scenario, connection mode)
-Results = dict[tuple[str, str], LoadResult]
 
 
 @dataclass(frozen=True)
@@ -177,26 +179,6 @@ def run_all(
     }
 
 
-def both_modes(scenario: str, load: Load) -> Loads:
-    return {(scenario, mode): load for mode in CONNECTION_MODES}
-
-
-def first_request_loads(
-    rows: list[str],
-    paths_of: Callable[[Copies], dict[str, list[str]]],
-    copies: list[Copies],
-    headers: dict[str, str],
-) -> Loads:
-    """Each first-request row in both modes, each mode over its own copies."""
-    per_mode = [paths_of(mode_copies) for mode_copies in copies]
-    return {
-        (row, mode): Load(paths[row], headers)
-        for row in FIRST_REQUEST_ROWS
-        if row in rows
-        for mode, paths in zip(CONNECTION_MODES, per_mode, strict=True)
-    }
-
-
 def measure_thumbor(
     work: Path, files: Files, args: argparse.Namespace, *, result_storage: bool
 ) -> ServerRun:
@@ -206,12 +188,7 @@ def measure_thumbor(
         memory = WorkerMemory(pids)
         loads: Loads = {}
         if "cached" in args.only:
-            cached = f"/unsafe/{CACHED_WIDTH}x0/photo.jpg"
-            # The first request stores it; the others give both workers a
-            # chance to read it back before the run.
-            for _ in range(4):
-                requests.get(base + cached).raise_for_status()
-            loads |= both_modes("cached", Load([cached]))
+            loads |= thumbor_cached_loads(base)
         loads |= first_request_loads(
             args.only, thumbor_first_paths, files.thumbor_copies, {}
         )
@@ -220,52 +197,6 @@ def measure_thumbor(
             memory.startup_mib,
             memory.serving_mib(),
         )
-
-
-def upload(base: str, auth: dict[str, str], path: Path, name: str) -> str:
-    response = requests.post(
-        f"{base}/api/v1/images",
-        headers=auth,
-        files={"image": (name, path.read_bytes(), "image/jpeg")},
-    )
-    response.raise_for_status()
-    return response.json()["id"]
-
-
-def cached_loads(base: str, auth: dict[str, str], files: Files) -> Loads:
-    """The 256-px thumbnail of one photo, rendered once, by token and signed."""
-    image_id = upload(base, auth, files.photo, "cached.jpg")
-    hit = f"/api/v1/images/{image_id}/content?width={CACHED_WIDTH}"
-    requests.get(base + hit, headers=auth).raise_for_status()
-    signed = requests.post(
-        f"{base}/api/v1/images/{image_id}/signed-urls",
-        headers=auth,
-        json={"params": {"width": CACHED_WIDTH}, "expires_in": 86400},
-    )
-    signed.raise_for_status()
-    public = urlsplit(signed.json()["url"])
-    public_path = f"{public.path}?{public.query}"
-    requests.get(base + public_path).raise_for_status()
-    return both_modes("authenticated", Load([hit], auth)) | both_modes(
-        "signed", Load([public_path])
-    )
-
-
-def imageapi_copies(
-    base: str, auth: dict[str, str], files: Files, args: argparse.Namespace
-) -> list[Copies]:
-    """Uploaded copies of the photo and of the HD image, split by mode."""
-    count = 2 * copies_per_mode(args.seconds)
-    wanted = set(args.only)
-    photos = [
-        upload(base, auth, files.photo, f"photo-{number}.jpg")
-        for number in range(count if wanted & {"first-quality", "first-width"} else 0)
-    ]
-    hds = [
-        upload(base, auth, files.hd, f"hd-{number}.jpg")
-        for number in range(count if "webp" in wanted else 0)
-    ]
-    return split_by_mode(photos, hds)
 
 
 def legacy_loads(base: str, files: Files, rows: list[str]) -> Loads:
@@ -311,8 +242,17 @@ def measure_imageapi(work: Path, files: Files, args: argparse.Namespace) -> Serv
     ) as (base, process):
         memory = WorkerMemory(wait_for_workers(process.pid, WORKERS))
         auth = {"Authorization": f"Bearer {sign_up(base, 'bench@example.com')}"}
-        loads = cached_loads(base, auth, files) if "cached" in args.only else {}
-        copies = imageapi_copies(base, auth, files, args)
+        loads: Loads = {}
+        if "cached" in args.only:
+            loads |= imageapi_cached_loads(base, auth, files.photo)
+        copies = imageapi_copies(
+            base,
+            auth,
+            files.photo,
+            files.hd,
+            copies_per_mode(args.seconds),
+            args.only,
+        )
         loads |= first_request_loads(args.only, imageapi_first_paths, copies, auth)
         loads |= legacy_loads(base, files, args.only)
         return ServerRun(
@@ -343,7 +283,10 @@ def comparison(
     if line.thumbor is None:
         low, high = RECORDED[line.row]
         return f"**{ours / high:.2f}x**-{ours / low:.2f}x recorded", ours / high
-    ratios = {name: ours / peer.requests_per_second for name, peer in peers.items()}
+    ratios = {
+        name: ours / peer.requests_per_second if peer.requests else math.inf
+        for name, peer in peers.items()
+    }
     judged = line.judged_against or min(ratios, key=ratios.get)
     cells = [
         f"**{ratio:.2f}x**" if name == judged else f"{ratio:.2f}x"
@@ -354,6 +297,8 @@ def comparison(
 
 def verdict(line: Line, results: list[LoadResult], ratio: float) -> str:
     problems = [f"{result.errors} errors" for result in results if result.errors]
+    if not all(result.requests for result in results):
+        problems.append("a run without an answer")
     if line.row in FIRST_REQUEST_ROWS and any(r.repeated_paths for r in results):
         problems.append("a derivative asked for twice")
     if problems:

@@ -1,4 +1,5 @@
-"""The derivatives the delivery benchmark asks for, as imageapi and thumbor paths.
+"""The thumbnail rows of the delivery benchmark: the derivatives they ask for,
+as imageapi and thumbor paths, and the images and cache they need first.
 
 "First request" lists never name the same derivative twice: each path is a
 distinct width or quality of one of several copies of the photograph (copies
@@ -12,8 +13,17 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from benchmarks.wrk import CONNECTION_MODES
+from benchmarks.wrk import Load
+from benchmarks.wrk import Loads
+from benchmarks.wrk import both_modes
 
 CACHED_WIDTH = 256
 # 256 px at a distinct JPEG quality: thumbor decodes the JPEG in Pillow's draft
@@ -83,9 +93,9 @@ def thumbor_first_paths(copies: Copies) -> dict[str, list[str]]:
 
 
 def thumbor_copies(root: Path, photo: Path, hd: Path, count: int) -> list[Copies]:
-    """Hard links of both files under ``root``, split between the two modes."""
+    """``count`` hard links of both files per mode under ``root``."""
     names: dict[str, list[str]] = {"photo": [], "hd": []}
-    for number in range(2 * count):
+    for number in range(len(CONNECTION_MODES) * count):
         for stem, source in (("photo", photo), ("hd", hd)):
             name = f"{stem}-{number}.jpg"
             os.link(source, root / name)
@@ -96,4 +106,76 @@ def thumbor_copies(root: Path, photo: Path, hd: Path, count: int) -> list[Copies
 def split_by_mode(photos: list[str], hds: list[str]) -> list[Copies]:
     """Disjoint copies for each connection mode, in the order of
     ``benchmarks.wrk.CONNECTION_MODES``."""
-    return [Copies(photos[mode::2], hds[mode::2]) for mode in range(2)]
+    modes = len(CONNECTION_MODES)
+    return [Copies(photos[mode::modes], hds[mode::modes]) for mode in range(modes)]
+
+
+def first_request_loads(
+    rows: list[str],
+    paths_of: Callable[[Copies], dict[str, list[str]]],
+    copies: list[Copies],
+    headers: dict[str, str],
+) -> Loads:
+    """Each first-request row in both modes, each mode over its own copies."""
+    per_mode = [paths_of(mode_copies) for mode_copies in copies]
+    return {
+        (row, mode): Load(paths[row], headers)
+        for row in FIRST_REQUEST_ROWS
+        if row in rows
+        for mode, paths in zip(CONNECTION_MODES, per_mode, strict=True)
+    }
+
+
+def upload(base: str, auth: dict[str, str], path: Path, name: str) -> str:
+    response = requests.post(
+        f"{base}/api/v1/images",
+        headers=auth,
+        files={"image": (name, path.read_bytes(), "image/jpeg")},
+    )
+    response.raise_for_status()
+    return response.json()["id"]
+
+
+def imageapi_cached_loads(base: str, auth: dict[str, str], photo: Path) -> Loads:
+    """The 256-px thumbnail of one photo, rendered once, by token and signed."""
+    image_id = upload(base, auth, photo, "cached.jpg")
+    hit = f"/api/v1/images/{image_id}/content?width={CACHED_WIDTH}"
+    requests.get(base + hit, headers=auth).raise_for_status()
+    signed = requests.post(
+        f"{base}/api/v1/images/{image_id}/signed-urls",
+        headers=auth,
+        json={"params": {"width": CACHED_WIDTH}, "expires_in": 86400},
+    )
+    signed.raise_for_status()
+    public = urlsplit(signed.json()["url"])
+    public_path = f"{public.path}?{public.query}"
+    requests.get(base + public_path).raise_for_status()
+    return both_modes("authenticated", Load([hit], auth)) | both_modes(
+        "signed", Load([public_path])
+    )
+
+
+def imageapi_copies(
+    base: str, auth: dict[str, str], photo: Path, hd: Path, count: int, rows: list[str]
+) -> list[Copies]:
+    """``count`` uploaded copies per mode of each image the rows need."""
+    photo_rows = {"first-quality", "first-width"} & set(rows)
+    photos = [
+        upload(base, auth, photo, f"photo-{number}.jpg")
+        for number in range(len(CONNECTION_MODES) * count if photo_rows else 0)
+    ]
+    hds = [
+        upload(base, auth, hd, f"hd-{number}.jpg")
+        for number in range(len(CONNECTION_MODES) * count if "webp" in rows else 0)
+    ]
+    return split_by_mode(photos, hds)
+
+
+def thumbor_cached_loads(base: str) -> Loads:
+    """thumbor's 256-px thumbnail, requested before the run."""
+    cached = f"/unsafe/{CACHED_WIDTH}x0/photo.jpg"
+    # With result storage the first request stores it; the others give both
+    # workers a chance to read it back before the run.
+    for _ in range(4):
+        requests.get(base + cached).raise_for_status()
+    return both_modes("cached", Load([cached]))

@@ -81,6 +81,14 @@ class LoadResult:
         return self.requests > self.distinct_paths
 
 
+Loads = dict[tuple[str, str], Load]  # by (scenario, connection mode)
+Results = dict[tuple[str, str], LoadResult]
+
+
+def both_modes(scenario: str, load: Load) -> Loads:
+    return {(scenario, mode): load for mode in CONNECTION_MODES}
+
+
 def require_wrk() -> str:
     path = shutil.which("wrk")
     if path is None:
