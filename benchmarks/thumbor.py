@@ -18,13 +18,14 @@ from benchmarks.server import worker_pids
 
 THUMBOR_REQUIREMENT = "thumbor==7.8.0"
 
+# The default qualities are imageapi's, so that a plain thumbnail costs the same.
 CONFIG = """
 LOADER = 'thumbor.loaders.file_loader'
 FILE_LOADER_ROOT_PATH = {root!r}
 STORAGE = 'thumbor.storages.no_storage'
 RESULT_STORAGE = 'thumbor.result_storages.no_storage'
 ALLOW_UNSAFE_URL = True
-QUALITY = 80
+QUALITY = 82
 WEBP_QUALITY = 80
 MAX_AGE = 0
 """
