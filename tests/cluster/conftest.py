@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from tests.cluster.processes import Instance
 from tests.cluster.processes import Nginx
 from tests.cluster.processes import free_port
+from tests.cluster.processes import nginx_binary
 from tests.conftest import POSTGRES_URL_VARIABLE
 from tests.s3server import CREDENTIALS
 from tests.s3server import make_bucket
@@ -104,7 +104,7 @@ def redis_prefix() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def cluster(cluster_database, redis_prefix, tmp_path_factory) -> Iterator[Cluster]:
-    if shutil.which("nginx") is None:
+    if nginx_binary() is None:
         _unavailable("the nginx binary is not installed (apt-get install nginx)")
     work_dir = tmp_path_factory.mktemp("cluster")
     with s3_server() as endpoint:

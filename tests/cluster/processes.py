@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +26,11 @@ DEPLOY_NGINX_CONF = Path(__file__).parents[2] / "deploy" / "nginx.conf"
 START_SECONDS = 90
 # The server finishes requests in flight for up to 10 s after SIGTERM.
 STOP_SECONDS = 30
+
+
+def nginx_binary() -> str | None:
+    """nginx on PATH, or where Debian installs it (/usr/sbin is not on every PATH)."""
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
 
 def free_port() -> int:
@@ -121,7 +127,7 @@ class Nginx:
             (self.work_dir / folder).mkdir(exist_ok=True)
         self.conf_path.write_text(self.render())
         command = [
-            "nginx",
+            nginx_binary() or "nginx",
             "-p",
             str(self.work_dir),
             "-c",
