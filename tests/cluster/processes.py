@@ -187,6 +187,21 @@ class Nginx:
                 self.process.kill()
                 self.process.wait()
 
+    def access_log_size(self) -> int:
+        return (self.work_dir / "logs" / "access.log").stat().st_size
+
+    def upstreams_since(self, offset: int) -> list[str]:
+        """The ``$upstream_addr`` of each request logged after ``offset`` bytes."""
+        with (self.work_dir / "logs" / "access.log").open() as log:
+            log.seek(offset)
+            # What follows the user agent: the request id, then the address
+            # ("a, b" when nginx tried a second instance).
+            return [
+                line.rstrip("\n").rsplit('" ', 1)[1].split(" ", 1)[1]
+                for line in log
+                if line.strip()
+            ]
+
     def error_log(self) -> str:
         path = self.work_dir / "logs" / "error.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""

@@ -130,12 +130,20 @@ def test_rolling_restart_under_load_fails_no_request(cluster):
     try:
         wait_for_requests(clients, SETTLING_REQUESTS)
         for instance in cluster.instances:
+            address = f"127.0.0.1:{instance.port}"
             cluster.nginx.take_out(instance)
+            taken_out = cluster.nginx.access_log_size()
             assert instance.stop() == 0, instance.log()
             instance.start()
             instance.wait_ready()
+            while_out = cluster.nginx.upstreams_since(taken_out)
+            assert while_out, "no request was served while an instance was out"
+            assert not [served for served in while_out if address in served]
+            put_back = cluster.nginx.access_log_size()
             cluster.nginx.put_back(instance)
             wait_for_requests(clients, SETTLING_REQUESTS)
+            after = cluster.nginx.upstreams_since(put_back)
+            assert [served for served in after if address in served]
     finally:
         stop.set()
         for thread in threads:
