@@ -151,7 +151,7 @@ def test_rolling_restart_under_load_fails_no_request(cluster):
 
     failures = [failure for client in clients for failure in client.failures]
     made = sum(client.requests_made for client in clients)
-    assert failures == [], f"{len(failures)} of {made} requests failed"
+    assert failures == [], f"{len(failures)} of {made} failed: {failures[:10]}"
     assert all(client.uploaded for client in clients)
     # Each upload read back once, from either instance in turn.
     instances = itertools.cycle(cluster.instances)
