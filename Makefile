@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format lock migrate clean bench
+.PHONY: run test test-cluster lint format lock migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=tests/cluster $(PYTEST_ARGS)
+
+# Two instances behind nginx on PostgreSQL (IMAGEAPI_TEST_DATABASE_URL), moto's
+# S3 server and Redis: shared state, oversized uploads, a rolling restart.
+# Needs the nginx binary; fails rather than skips when something is missing.
+test-cluster: $(STAMP)
+	IMAGEAPI_TEST_CLUSTER=required $(BIN)/python -m pytest tests/cluster -n 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

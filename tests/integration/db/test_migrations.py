@@ -166,3 +166,23 @@ def test_0006_adds_fingerprints_and_pairs_and_downgrades_cleanly(empty_database_
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_a_schema_migrated_by_a_newer_release_is_left_as_it_is(empty_database_url):
+    """The release before a rolling upgrade still starts on the new schema."""
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = '0099_newer_release'")
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            version = connection.execute(
+                text("SELECT version_num FROM alembic_version")
+            )
+            assert version.scalar_one() == "0099_newer_release"
+            assert "images" in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
