@@ -111,8 +111,7 @@ def test_refusals(db, config, storage, clock, renditions, image):
 
 def test_a_lost_original_is_a_404_naming_the_object(renditions, image, storage):
     prepared = renditions.prepare(image.user_id, image.id, SMALL, accept="")
-    for key in (image.storage_key, image.working_copy_key):
-        if key is not None:
-            storage.delete(key)
+    for key in (image.storage_key, *(level.key for level in image.pyramid)):
+        storage.delete(key)
     with pytest.raises(StoredObjectNotFound, match="No stored object"):
         renditions.fetch(prepared)
