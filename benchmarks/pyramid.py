@@ -35,7 +35,7 @@ from tests.unit.processing.imaging import ssim
 MAX_SIDE = 2048
 # (name, JPEG quality, subsample_mode) of the level encodings compared.
 ENCODINGS = (("q90 4:2:0", 90, "on"), ("q95 4:4:4", 95, "off"))
-WIDTHS = (256, 400, 800, 1200)
+WIDTHS = (256, 400, 800, 1024, 1200)
 COMPARE_QUALITY = 95
 
 
