@@ -93,11 +93,14 @@ def build_pyramid(
     best shrunk on load to ``max_side``; ``original_side`` is then the
     original's longest upright side (default: the image's). Levels keep the
     ICC profile and pixel values of the source; they are JPEG when opaque and
-    lossless WebP with alpha. An original no larger than a level gets none.
+    lossless WebP with alpha. An original no larger than a level gets none,
+    nor does one with several pages (animations render every frame).
     """
     sides = level_sides(max_side)
     if isinstance(source, Path):
         header = pyvips.Image.new_from_file(str(source))
+        if header.get_typeof("n-pages") and header.get("n-pages") > 1:
+            return Pyramid(levels=())  # animations render every frame
         original_side = max(header.width, header.height)
         largest = sides[0] if sides else original_side
         source = pyvips.Image.thumbnail(

@@ -14,6 +14,7 @@ from imageapi.processing.pyramid import Level
 from imageapi.processing.pyramid import build_pyramid
 from imageapi.processing.pyramid import choose_level
 from imageapi.processing.pyramid import level_sides
+from tests.unit.processing.imaging import animation
 from tests.unit.processing.imaging import decode
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import size
@@ -99,6 +100,11 @@ def test_build_pyramid_keeps_alpha_losslessly_and_skips_levels_too_big(tmp_path)
     level = pyvips.Image.new_from_file(str(tmp_path / "200"))
     assert level.hasalpha()
     assert level.extract_band(3).max() == level.extract_band(3).min() == 128
+
+
+def test_an_animation_gets_no_levels(tmp_path):
+    gif = animation(tmp_path / "anim.gif", frames=3, width=300, height=200)
+    assert build_pyramid(gif, tmp_path, max_side=200).levels == ()
 
 
 def test_an_already_decoded_image_counts_as_its_original(tmp_path):
