@@ -41,12 +41,14 @@ def analyse_in_child(original: Path, work: Path) -> tuple[float, int]:
     configure_libvips(cache_max_operations=0, concurrency=1)
     pyvips.Image.black(8, 8).avg()  # load libvips before the baseline
     before = peak_kib()
+    levels = work / "levels"
+    levels.mkdir(exist_ok=True)
     seconds, _ = timed(
         lambda: analyse(
             original,
-            working_copy=work / "copy",
+            pyramid_dir=levels,
             render_source=work / "source",
-            max_side=1536,
+            max_side=2048,
         )
     )
     return seconds, peak_kib() - before

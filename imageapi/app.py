@@ -212,7 +212,7 @@ def _build_services(
         upload_dir=upload_dir(config),
         clock=clock,
         quotas=quotas,
-        working_copy_max_side=config.processing.working_copy_max_side,
+        pyramid_max_side=config.processing.working_copy_max_side,
         facts=facts,
         telemetry=metrics,
     )

@@ -183,11 +183,12 @@ class UsageConfig(Section):
 
 class ProcessingConfig(Section):
     working_copy_max_side: int = Field(
-        1536,
+        2048,
         ge=0,
         le=8192,
-        description="Longest side of the reduced copy kept beside each original "
-        "to render smaller derivatives from; 0 switches it off.",
+        description="Longest side of the largest reduced copy (pyramid level) "
+        "kept beside each original to render smaller derivatives from; two more "
+        "levels halve it. 0 switches them off.",
     )
     presets: dict[str, str] = Field(
         default_factory=lambda: dict(DEFAULT_PRESETS),

@@ -55,6 +55,16 @@ class ApiKey:
 
 
 @dataclass(frozen=True)
+class PyramidLevel:
+    """One reduced, upright copy of an image (see processing/pyramid.py)."""
+
+    key: str  # where storage keeps it
+    width: int
+    height: int
+    format: str  # "jpeg", or "webp" (lossless) with alpha
+
+
+@dataclass(frozen=True)
 class Image:
     """A stored original, what its upload analysis found, and its tags."""
 
@@ -79,10 +89,9 @@ class Image:
     latitude: float | None
     longitude: float | None
     blurhash: str | None
-    # A reduced upright copy kept beside the original; None when there is none.
-    working_copy_key: str | None
-    working_copy_width: int | None
-    working_copy_height: int | None
+    # Reduced upright copies kept beside the original, largest first; empty
+    # when the original is small (or was stored before they existed).
+    pyramid: tuple[PyramidLevel, ...]
     # A full-size decodable copy for formats libvips cannot decode (HEIC).
     render_source_key: str | None
     # In the order they were given. Reads that serve only the bytes (content

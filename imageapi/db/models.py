@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 
+from sqlalchemy import JSON
 from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
 from sqlalchemy import Date
@@ -137,7 +138,11 @@ class Image(Base):
     latitude: Mapped[float | None] = mapped_column(Float, default=None)
     longitude: Mapped[float | None] = mapped_column(Float, default=None)
     blurhash: Mapped[str | None] = mapped_column(String(64), default=None)
-    # A reduced upright copy kept beside the original; None when there is none.
+    # The reduced copies rendered from (migration 0009): a list of
+    # {"key", "width", "height", "format"}, largest first; None for images
+    # stored before, which may have the single working copy below instead
+    # (read as a one-level pyramid; nothing writes it any more).
+    pyramid: Mapped[list[dict] | None] = mapped_column(JSON, default=None)
     working_copy_key: Mapped[str | None] = mapped_column(String(255), default=None)
     working_copy_width: Mapped[int | None] = mapped_column(Integer, default=None)
     working_copy_height: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -189,13 +194,46 @@ class Image(Base):
             latitude=self.latitude,
             longitude=self.longitude,
             blurhash=self.blurhash,
-            working_copy_key=self.working_copy_key,
-            working_copy_width=self.working_copy_width,
-            working_copy_height=self.working_copy_height,
+            pyramid=self.pyramid_levels(),
             render_source_key=self.render_source_key,
             tags=tuple(self.tags) if with_tags else (),
             fingerprint=self.fingerprint,
         )
+
+    def pyramid_levels(self) -> tuple[domain.PyramidLevel, ...]:
+        if self.pyramid is not None:
+            return tuple(domain.PyramidLevel(**level) for level in self.pyramid)
+        if self.working_copy_key and self.working_copy_width:
+            return (
+                domain.PyramidLevel(
+                    key=self.working_copy_key,
+                    width=self.working_copy_width,
+                    height=self.working_copy_height or 0,
+                    format="webp" if self.has_alpha else "jpeg",
+                ),
+            )
+        return ()
+
+    def object_keys(self) -> list[str]:
+        """Every stored object of the image: original, render source, levels."""
+        return image_object_keys(
+            self.storage_key,
+            self.render_source_key,
+            self.working_copy_key,
+            self.pyramid,
+        )
+
+
+def image_object_keys(
+    storage_key: str,
+    render_source_key: str | None,
+    working_copy_key: str | None,
+    pyramid: list[dict] | None,
+) -> list[str]:
+    """The keys of an image's stored objects, from its columns."""
+    keys = [storage_key, render_source_key, working_copy_key]
+    keys += [level["key"] for level in pyramid or ()]
+    return [key for key in keys if key]
 
 
 class ImageDuplicate(Base):

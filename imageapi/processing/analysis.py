@@ -1,9 +1,10 @@
 """Upload analysis: decode once, then metadata, a blurhash, a fingerprint and a
-working copy.
+pyramid of reduced copies.
 
-The original is decoded a single time, shrunk on load to the working copy's
-size; the copy is written beside the original and the blurhash and the
-near-duplicate fingerprint come from a tiny thumbnail of it. Truncated or
+The original is decoded a single time, shrunk on load to the pyramid's
+largest level; the levels are written beside the original
+(``processing/pyramid.py``) and the blurhash and the near-duplicate
+fingerprint come from a tiny thumbnail of the same decode. Truncated or
 corrupt files fail here, at upload.
 
 Originals libvips cannot decode (HEIC) are decoded once by pillow-heif into a
@@ -29,15 +30,17 @@ from imageapi.processing.heif import DECODED_BY_PILLOW_HEIF
 from imageapi.processing.heif import decode as decode_heif
 from imageapi.processing.probe import TRANSPOSING_ORIENTATIONS
 from imageapi.processing.probe import format_of
+from imageapi.processing.pyramid import Pyramid
+from imageapi.processing.pyramid import build_pyramid
+from imageapi.processing.pyramid import level_sides
 
 BLURHASH_SIDE = 32  # pixels; the hash keeps only a few cosine components
 BLURHASH_COMPONENTS = (4, 3)  # along the longer and the shorter side
-# Measured (benchmarks/working_copy.py): q95 without chroma subsampling keeps
-# SSIM >= 0.99 for derivatives 1.25x below the copy; 4:2:0 or q90 do not.
-COPY_JPEG_QUALITY = 95
-# Lossless WebP at effort 1 decodes ~1.5x faster than PNG and is ~4x smaller;
-# higher efforts cost seconds at upload for little gain.
-COPY_WEBP_EFFORT = 1
+# The HEIC render source: full size, so q95 without chroma subsampling
+# (benchmarks/heic.py). Lossless WebP at effort 1 when it has alpha: it
+# decodes ~1.5x faster than PNG and is ~4x smaller.
+SOURCE_JPEG_QUALITY = 95
+SOURCE_WEBP_EFFORT = 1
 KEEP_ICC = pyvips.enums.ForeignKeep.ICC
 # The render source keeps the EXIF too: libvips reads camera, time and place
 # from it when the analysis loads it (it parses EXIF only when loading a file).
@@ -71,17 +74,10 @@ class ImageMetadata:
 
 
 @dataclass(frozen=True)
-class WorkingCopy:
-    width: int
-    height: int
-    format: str  # "jpeg" for opaque images, "webp" (lossless) with alpha
-
-
-@dataclass(frozen=True)
 class Analysis:
     metadata: ImageMetadata
     blurhash: str
-    working_copy: WorkingCopy | None  # None: the original is small enough
+    pyramid: Pyramid  # no levels: the original is small enough
     # True when libvips cannot decode the original: renders then read the
     # full-size, upright render source written beside it.
     render_source: bool = False
@@ -90,16 +86,16 @@ class Analysis:
 
 
 def analyse(
-    path: Path, *, working_copy: Path, render_source: Path, max_side: int
+    path: Path, *, pyramid_dir: Path, render_source: Path, max_side: int
 ) -> Analysis:
-    """Decode ``path`` once; write a working copy to ``working_copy`` if useful.
+    """Decode ``path`` once; write the pyramid's levels into ``pyramid_dir``.
 
-    A copy is made when ``max_side`` > 0 and the image is single-frame with a
-    longer side above it. It is upright (EXIF orientation applied), keeps the
-    ICC profile and pixel values of the original, and is JPEG q95 when opaque
-    or lossless WebP when it has alpha. A HEIC original is first decoded to
-    ``render_source`` (same encoding, full size, with its EXIF), and the
-    analysis continues from that file.
+    Levels (``build_pyramid``: largest side ``max_side``, then halved) are
+    made when ``max_side`` > 0 and the image is single-frame with a longer
+    side above the smallest level. They are upright (EXIF orientation
+    applied) and keep the ICC profile of the original. A HEIC original is
+    first decoded to ``render_source`` (JPEG q95 4:4:4 or lossless WebP, full
+    size, with its EXIF), and the analysis continues from that file.
 
     Raises:
         UnsupportedImage: the file is truncated, corrupt or not an image.
@@ -108,16 +104,21 @@ def analyse(
         header = pyvips.Image.new_from_file(str(path))
         source_format = _format(header)
         if source_format in DECODED_BY_PILLOW_HEIF:
-            _save_copy(decode_heif(path), render_source, keep=KEEP_ICC_AND_EXIF)
+            _save_source(decode_heif(path), render_source)
             path = render_source
             header = pyvips.Image.new_from_file(str(path))
         metadata = _metadata(header, source_format)
-        if max_side and metadata.pages == 1 and _longest(metadata) > max_side:
-            decoded = _reduce(path, metadata, max_side).copy_memory()
-            copy = _save_copy(decoded, working_copy)
+        pyramid = Pyramid(levels=())
+        sides = level_sides(max_side)
+        longest = _longest(metadata)
+        if sides and metadata.pages == 1 and longest > sides[-1]:
+            side = min(longest, max_side)  # never enlarged
+            decoded = _reduce(path, metadata, side).copy_memory()
+            pyramid = build_pyramid(
+                decoded, pyramid_dir, max_side=max_side, original_side=longest
+            )
             small = decoded.thumbnail_image(BLURHASH_SIDE, height=BLURHASH_SIDE)
         else:
-            copy = None
             small = _reduce(path, metadata, BLURHASH_SIDE)
         # In memory (32 px): the blurhash and the fingerprint both read it,
         # and a lazy image would run its decode again for the second reader.
@@ -131,7 +132,7 @@ def analyse(
     return Analysis(
         metadata=metadata,
         blurhash=hash_,
-        working_copy=copy,
+        pyramid=pyramid,
         render_source=path == render_source,
         fingerprint=print_,
     )
@@ -196,16 +197,14 @@ def _longest(metadata: ImageMetadata) -> int:
     return max(metadata.width, metadata.height)
 
 
-def _save_copy(
-    image: pyvips.Image, path: Path, *, keep: pyvips.enums.ForeignKeep = KEEP_ICC
-) -> WorkingCopy:
+def _save_source(image: pyvips.Image, path: Path) -> None:
+    keep = KEEP_ICC_AND_EXIF
     if image.hasalpha():
-        image.webpsave(str(path), lossless=True, effort=COPY_WEBP_EFFORT, keep=keep)
-        copy_format = "webp"
+        image.webpsave(str(path), lossless=True, effort=SOURCE_WEBP_EFFORT, keep=keep)
     else:
-        image.jpegsave(str(path), Q=COPY_JPEG_QUALITY, subsample_mode="off", keep=keep)
-        copy_format = "jpeg"
-    return WorkingCopy(width=image.width, height=image.height, format=copy_format)
+        image.jpegsave(
+            str(path), Q=SOURCE_JPEG_QUALITY, subsample_mode="off", keep=keep
+        )
 
 
 def _blurhash(image: pyvips.Image) -> str:

@@ -16,8 +16,11 @@ from imageapi.processing.options import RenditionOptions
 class Context:
     source: Path
     options: RenditionOptions
-    source_scale: float  # source pixels per original pixel (< 1: working copy)
+    # The original's upright size when the source is a reduced copy of it (a
+    # pyramid level): sizes and crops are in original pixels.
+    original: tuple[int, int] | None
     deadline: Deadline
+    source_scale: float = 1.0  # source pixels per original pixel (load sets it)
     image: pyvips.Image | None = None
     plan: Plan | None = None
     # Loaded pixels per original pixel; crop coordinates are multiplied by it.

@@ -22,7 +22,7 @@ def render_work(
 ) -> int:
     """Pixels decoded plus pixels produced, the latter weighted by the filters.
 
-    The decoder reads the region of the source (of the working copy when
+    The decoder reads the region of the source (of a pyramid level when
     ``source_scale`` < 1), shrunk on load by up to 8 per side when the result
     is that much smaller. A Gaussian blur's kernel grows with its sigma, so
     blurred output pixels count sigma times.

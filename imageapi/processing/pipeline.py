@@ -75,15 +75,17 @@ def render(
     source: Path,
     options: RenditionOptions,
     *,
-    source_scale: float = 1.0,
+    original: tuple[int, int] | None = None,
     timeout_seconds: float,
 ) -> Rendition:
     """Render ``options`` from the image file ``source``.
 
     Args:
-        source: the original, or its working copy (then ``source_scale`` < 1).
+        source: the original, or a pyramid level of it.
         options: parsed options; sizes and crops are in original pixels.
-        source_scale: the source's pixels per original pixel.
+        original: the original's upright (width, height) when ``source`` is
+            a level; given, not recovered from the level's rounded size, so
+            that the result measures exactly what it would from the original.
         timeout_seconds: time limit for the whole render.
 
     Raises:
@@ -92,7 +94,7 @@ def render(
         UnprocessableImage: libvips failed on this input (422).
     """
     deadline = Deadline(timeout_seconds)
-    context = Context(source, options, source_scale, deadline)
+    context = Context(source, options, original, deadline)
     try:
         for step in STEPS:
             step(context)

@@ -1,7 +1,7 @@
 """A per-worker memory of images' immutable facts, so content hits skip the database.
 
 What the content routes need of an image (owner, format, size, sha256,
-dimensions, working copy, name, upload time) never changes after upload, so a
+dimensions, pyramid levels, name, upload time) never changes after upload, so a
 worker may keep it. Deletion stays safe without telling every worker: a
 deleted image's objects are gone from storage, and a storage miss makes the
 caller ask the database again (``reread``), which then says 404.

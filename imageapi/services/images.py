@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ class ImageService:
         upload_dir: Path,
         clock: Callable[[], datetime],
         quotas: QuotaService,
-        working_copy_max_side: int = 0,
+        pyramid_max_side: int = 0,
         facts: ImageFacts | None = None,
         telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
@@ -83,7 +84,7 @@ class ImageService:
         self._upload_dir = upload_dir
         self._clock = clock
         self._quotas = quotas
-        self._working_copy_max_side = working_copy_max_side
+        self._pyramid_max_side = pyramid_max_side
         self._facts = facts or ImageFacts(db)
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
@@ -107,12 +108,12 @@ class ImageService:
         objects already stored are removed again.
 
         The header is probed (pixel limit) before any decoding; ``analyse``
-        then decodes once for the metadata, the blurhash and the working copy.
-        The row is committed only after the original and its copy are stored,
+        then decodes once for the metadata, the blurhash and the pyramid.
+        The row is committed only after the original and its levels are stored,
         and the stored objects are removed again if anything after them fails:
         no file without a row, no row without its files.
         """
-        copy_path = upload.path.with_name(upload.path.name + ".copy")
+        pyramid_dir = upload.path.with_name(upload.path.name + ".pyramid")
         source_path = upload.path.with_name(upload.path.name + ".source")
         stored: list[str] = []
         try:
@@ -120,11 +121,12 @@ class ImageService:
             self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
             probed = probe(upload.path, self._limits)
+            pyramid_dir.mkdir()
             analysis = analyse(
                 upload.path,
-                working_copy=copy_path,
+                pyramid_dir=pyramid_dir,
                 render_source=source_path,
-                max_side=self._working_copy_max_side,
+                max_side=self._pyramid_max_side,
             )
             row = self._new_image(user_id, upload, filename, probed, analysis)
             self._storage.put_file(row.storage_key, upload.path)
@@ -132,9 +134,10 @@ class ImageService:
             if row.render_source_key is not None:
                 self._storage.put_file(row.render_source_key, source_path)
                 stored.append(row.render_source_key)
-            if row.working_copy_key is not None:
-                self._storage.put_file(row.working_copy_key, copy_path)
-                stored.append(row.working_copy_key)
+            for level in analysis.pyramid.levels:
+                key = pyramid_key(row.id, level.longest)
+                self._storage.put_file(key, pyramid_dir / str(level.longest))
+                stored.append(key)
             with self._db.write() as uow:
                 # Again under the user's lock, so parallel uploads cannot overshoot.
                 self._quotas.check_upload(user_id, row.size, uow=uow)
@@ -154,7 +157,7 @@ class ImageService:
             raise
         finally:
             upload.discard()
-            copy_path.unlink(missing_ok=True)
+            shutil.rmtree(pyramid_dir, ignore_errors=True)
             source_path.unlink(missing_ok=True)
         self._telemetry.uploaded(image.size)
         return image
@@ -175,7 +178,7 @@ class ImageService:
         probed: ProbedImage,
         analysis: Analysis,
     ) -> models.Image:
-        meta, copy = analysis.metadata, analysis.working_copy
+        meta = analysis.metadata
         image_id = new_id()
         return models.Image(
             id=image_id,
@@ -199,9 +202,16 @@ class ImageService:
             latitude=meta.latitude,
             longitude=meta.longitude,
             blurhash=analysis.blurhash,
-            working_copy_key=f"working/{image_id}" if copy else None,
-            working_copy_width=copy.width if copy else None,
-            working_copy_height=copy.height if copy else None,
+            pyramid=[
+                {
+                    "key": pyramid_key(image_id, level.longest),
+                    "width": level.width,
+                    "height": level.height,
+                    "format": level.format,
+                }
+                for level in analysis.pyramid.levels
+            ]
+            or None,
             render_source_key=(
                 f"sources/{image_id}" if analysis.render_source else None
             ),
@@ -263,12 +273,11 @@ class ImageService:
         """
         with self._db.write() as uow:
             image = uow.images.get(user_id, image_id)
+            keys = image.object_keys()
             uow.images.delete(image)
             uow.commit()
         self._facts.forget(image_id)
-        self._delete_objects(
-            [image.storage_key, image.render_source_key, image.working_copy_key]
-        )
+        self._delete_objects(keys)
         try:
             self._storage.delete_folder(derivative_folder(image.id))
         except Exception:  # the caller's outcome matters more than a leftover
@@ -294,3 +303,8 @@ def sanitise_name(filename: str | None) -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(char for char in name if char.isprintable()).strip().strip(".")
     return name[:MAX_NAME_LENGTH] or "image"
+
+
+def pyramid_key(image_id: str, longest_side: int) -> str:
+    """Where an image's pyramid level of that size is stored."""
+    return f"pyramid/{image_id}/{longest_side}"

@@ -20,8 +20,9 @@ from pathlib import Path
 from imageapi.db.uow import Database
 from imageapi.storage.base import Storage
 
-# Key prefixes and the rows that own them (see ImageService._new_image).
-IMAGE_PREFIXES = ("originals/", "working/", "sources/")
+# Key prefixes and the rows that own them (see ImageService._new_image);
+# "working/" holds the single reduced copy of images stored before pyramids.
+IMAGE_PREFIXES = ("originals/", "pyramid/", "working/", "sources/")
 DERIVATIVE_PREFIX = "derivatives/"
 READINESS_PREFIX = "readiness/"
 
@@ -83,7 +84,7 @@ class IntegrityService:
             images = uow.images.object_keys()
             derivatives = uow.derivatives.all_keys()
         stored = {item.key for item in listed}
-        image_keys = {key for row in images for key in row[1:] if key}
+        image_keys = {key for _, keys in images for key in keys}
         derivative_keys = {key for _, key in derivatives}
 
         for item in listed:
@@ -97,9 +98,9 @@ class IntegrityService:
                     self._fix(kind, item.key, repair, self._storage.delete)
                 )
 
-        for image_id, *keys in images:
+        for image_id, keys in images:
             for key in keys:
-                if key and key not in stored:
+                if key not in stored:
                     report.problems.append(
                         Problem("image without its object", f"{image_id} ({key})")
                     )

@@ -43,8 +43,8 @@ from imageapi.processing.options import parse_options
 from imageapi.processing.pipeline import Rendition
 from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
-from imageapi.processing.source import choose_source
-from imageapi.processing.source import copy_scale
+from imageapi.processing.pyramid import choose_level
+from imageapi.processing.pyramid import level_scale
 from imageapi.services.derivative_store import derivative_digest
 from imageapi.services.derivative_store import derivative_storage_key
 from imageapi.services.derivative_store import open_whole
@@ -316,14 +316,11 @@ class RenditionService:
 
     def _render(self, image: Image, options: RenditionOptions) -> Rendition:
         original = (image.width, image.height)
-        copy = None
-        if image.working_copy_width and image.working_copy_height:
-            copy = (image.working_copy_width, image.working_copy_height)
-        from_copy = choose_source(options, original, copy)
-        # HEIC originals are rendered from their decodable render source.
-        full_size = image.render_source_key or image.storage_key
-        key = image.working_copy_key if from_copy else full_size
-        scale = copy_scale(original, copy) if from_copy and copy else 1.0
+        level = choose_level(options, original, image.pyramid)
+        if level is not None:
+            key, scale = level.key, level_scale(original, level)
+        else:  # HEIC originals are rendered from their decodable render source
+            key, scale = image.render_source_key or image.storage_key, 1.0
         frames = image.pages if options.format in ANIMATED else 1
         work = render_work(
             plan(original, options), options, frames=frames, source_scale=scale
@@ -338,7 +335,7 @@ class RenditionService:
             try:
                 with self._storage.as_file(key) as path:
                     rendition = render(
-                        path, options, source_scale=scale, timeout_seconds=remaining
+                        path, options, original=original, timeout_seconds=remaining
                     )
             except ObjectNotFound as exc:
                 # Deleted meanwhile? Then the database says 404; else the bytes

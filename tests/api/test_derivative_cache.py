@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from datetime import datetime
@@ -19,10 +20,10 @@ from tests.unit.processing.imaging import size
 
 
 def remove_sources(config, image: dict) -> None:
-    """Delete the original and its working copy behind the service's back."""
+    """Delete the original and its pyramid behind the service's back."""
     root = config.data_dir / "images"
-    for key in (f"originals/{image['id']}", f"working/{image['id']}"):
-        (root / key).unlink(missing_ok=True)
+    (root / f"originals/{image['id']}").unlink(missing_ok=True)
+    shutil.rmtree(root / f"pyramid/{image['id']}", ignore_errors=True)
 
 
 def test_second_request_is_a_hit_served_without_decoding(config, api):
@@ -141,7 +142,7 @@ def test_identical_cold_requests_in_parallel_agree(config, api):
     assert size(decoded(after)) == (210, 140)
 
 
-def test_deleting_an_image_removes_original_copy_and_derivatives(config, make_app):
+def test_deleting_an_image_removes_original_levels_and_derivatives(config, make_app):
     client = app_with(make_app, config, processing={"working_copy_max_side": 256})
     api = ApiClient.signed_up(client, "delete@example.com")
     image = upload_image(api, photo(600, 400), ".jpg")
@@ -150,7 +151,8 @@ def test_deleting_an_image_removes_original_copy_and_derivatives(config, make_ap
         assert fetch(api, image, query).status_code == 200
     fetch(api, keep, "width=20")
     keys = stored_keys(config)
-    assert {f"originals/{image['id']}", f"working/{image['id']}"} <= keys
+    levels = {f"pyramid/{image['id']}/{side}" for side in (256, 128, 64)}
+    assert {f"originals/{image['id']}", *levels} <= keys
     assert sum(key.startswith(f"derivatives/{image['id']}/") for key in keys) == 3
 
     assert api.delete(f"/api/v1/images/{image['id']}").status_code == 204

@@ -23,7 +23,7 @@ from tests.unit.processing.imaging import quadrants
 from tests.unit.processing.imaging import size
 from tests.unit.processing.imaging import ssim
 
-COPY_SIDE = 64  # working copies this small leave most sizes to the source
+LEVELS_SIDE = 128  # levels this small (128, 64, 32) leave most sizes to the source
 STORED = (240, 160)  # as encoded, before the rotation
 UPRIGHT = (160, 240)
 
@@ -35,7 +35,9 @@ def p3(image: pyvips.Image) -> pyvips.Image:
 
 @pytest.fixture
 def phone_api(make_app, config) -> ApiClient:
-    client = app_with(make_app, config, processing={"working_copy_max_side": COPY_SIDE})
+    client = app_with(
+        make_app, config, processing={"working_copy_max_side": LEVELS_SIDE}
+    )
     return ApiClient.signed_up(client, "alice@example.com")
 
 
@@ -104,9 +106,9 @@ def test_original_is_served_as_uploaded(phone_api, uploaded, phone_heic):
 @pytest.mark.parametrize(
     ("query", "expected_size", "loader"),
     [
-        ("width=32", (32, 48), "jpegload"),  # from the working copy
+        ("width=32", (32, 48), "jpegload"),  # from the 128-px level
         ("width=256", UPRIGHT, "jpegload"),  # not enlarged
-        ("width=150", (150, 225), "jpegload"),  # beyond the working copy
+        ("width=150", (150, 225), "jpegload"),  # beyond the pyramid
         ("width=80&format=webp", (80, 120), "webpload"),
         ("format=png", UPRIGHT, "pngload"),
         ("rotate=90&width=120", (120, 80), "jpegload"),
@@ -125,7 +127,7 @@ def test_transforms_decode_at_the_right_size(
 @pytest.mark.parametrize(
     "query",
     [
-        "width=40",  # from the working copy
+        "width=40",  # from the 128-px level
         "width=150",  # from the render source
         "rotate=270&width=120",
         "crop=30,40,90,120",

@@ -21,7 +21,7 @@ def test_backup_then_restore_serves_identical_images(
     sqlite_only, imageapi, api, config, tmp_path, make_app
 ):
     originals = {}
-    for width in (64, 120, 200):
+    for width in (64, 120, 1200):  # the widest has pyramid levels
         data = samples.png_bytes(width, 40)
         originals[upload(api, data, tags=[f"w{width}"]).json["id"]] = data
     destination = tmp_path / "backup"
@@ -52,6 +52,13 @@ def test_backup_then_restore_serves_identical_images(
         )
         assert content.status_code == 200, content.text
         assert content.content == data
+    # The levels came along: a derivative renders without the original.
+    wide_id = list(originals)[-1]
+    (restored_dir / "images" / "originals" / wide_id).unlink()
+    thumbnail = client.simulate_get(
+        f"/api/v1/images/{wide_id}/content?width=200", headers=api.auth
+    )
+    assert thumbnail.status_code == 200, thumbnail.text
 
 
 def test_postgres_or_s3_is_refused_with_a_pointer_to_the_docs(tmp_path):

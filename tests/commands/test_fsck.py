@@ -67,3 +67,23 @@ def test_young_files_are_left_alone(imageapi, config, api):
     result = imageapi("fsck", "--repair")  # default grace: an hour
     assert result.returncode == 0, result.stdout
     assert stray.exists()
+
+
+def test_pyramid_levels_are_objects_of_their_image(imageapi, config, api):
+    image = upload(api, samples.png_bytes(1200, 80)).json  # levels 1024 and 512
+    root = config.data_dir / "images"
+    levels = root / "pyramid" / image["id"]
+    assert sorted(path.name for path in levels.iterdir()) == ["1024", "512"]
+    assert "0 problems" in fsck(imageapi).stdout
+
+    (levels / "512").unlink()
+    (root / "pyramid" / "no-such-image").mkdir()
+    (root / "pyramid" / "no-such-image" / "512").write_bytes(b"stray")
+    found = fsck(imageapi, "--repair")
+    assert f"image without its object: {image['id']} (pyramid/{image['id']}/512)" in (
+        found.stdout
+    )
+    assert "object without an image: pyramid/no-such-image/512 (repaired)" in (
+        found.stdout
+    )
+    assert not (root / "pyramid" / "no-such-image" / "512").exists()

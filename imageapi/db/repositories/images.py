@@ -16,6 +16,7 @@ from sqlalchemy.orm import raiseload
 from imageapi.db.models import Image
 from imageapi.db.models import ImageTag
 from imageapi.db.models import Tag
+from imageapi.db.models import image_object_keys
 from imageapi.db.text import escape_like
 from imageapi.db.text import has_nul
 from imageapi.domain import ImageQuery
@@ -137,10 +138,17 @@ class ImageRepository:
             )
         return query
 
-    def object_keys(self) -> list[tuple[str, str, str | None, str | None]]:
-        """(id, original key, working copy key, render source key) of every
-        image, for the consistency check."""
+    def object_keys(self) -> list[tuple[str, list[str]]]:
+        """(id, keys of its stored objects) of every image, for the
+        consistency check: original, render source, pyramid levels."""
         query = select(
-            Image.id, Image.storage_key, Image.working_copy_key, Image.render_source_key
+            Image.id,
+            Image.storage_key,
+            Image.render_source_key,
+            Image.working_copy_key,
+            Image.pyramid,
         )
-        return [tuple(row) for row in self._session.execute(query)]
+        return [
+            (image_id, image_object_keys(*columns))
+            for image_id, *columns in self._session.execute(query)
+        ]

@@ -27,10 +27,8 @@ def load(context: Context) -> None:
     width, height = header.width, page_height(header)  # one frame
     if orientation in TRANSPOSING_ORIENTATIONS:
         width, height = height, width
-    original = (
-        round(width / context.source_scale),
-        round(height / context.source_scale),
-    )
+    original = context.original or (width, height)
+    context.source_scale = width / original[0]
     context.plan = plan(original, context.options)
     context.animated = pages > 1 and context.options.format in ANIMATED
     name = f"{context.source}[n=-1]" if context.animated else str(context.source)

@@ -1,4 +1,4 @@
-"""Upload analysis: metadata, EXIF, blurhash, working copy, corrupt files."""
+"""Upload analysis: metadata, EXIF, blurhash, pyramid, corrupt files."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from tests.unit.processing.imaging import quadrants
 from tests.unit.processing.imaging import ssim
 
 
-def analyse(path, *, working_copy, max_side):
+def analyse(path, *, pyramid_dir, max_side):
     """The analysis; only HEIC writes a render source, and none comes here."""
-    source = working_copy.with_name("source")
+    pyramid_dir.mkdir(exist_ok=True)
+    source = pyramid_dir.with_name("source")
     result = analysis.analyse(
-        path, working_copy=working_copy, render_source=source, max_side=max_side
+        path, pyramid_dir=pyramid_dir, render_source=source, max_side=max_side
     )
     assert not result.render_source and not source.exists()
     return result
@@ -51,7 +52,7 @@ def camera_jpeg(tmp_path):
 
 
 def test_metadata_and_exif_are_extracted(camera_jpeg, tmp_path):
-    result = analyse(camera_jpeg, working_copy=tmp_path / "copy", max_side=0)
+    result = analyse(camera_jpeg, pyramid_dir=tmp_path / "levels", max_side=0)
     meta = result.metadata
     assert (meta.width, meta.height, meta.orientation) == (200, 300, 6)
     assert (meta.format, meta.pages, meta.has_alpha) == ("jpeg", 1, False)
@@ -69,7 +70,7 @@ def test_time_without_offset_is_utc_and_missing_exif_is_none(tmp_path):
     set_text(image, "exif-ifd2-DateTimeOriginal", "2020:01:02 03:04:05")
     path = tmp_path / "plain.jpg"
     image.jpegsave(str(path))
-    meta = analyse(path, working_copy=tmp_path / "copy", max_side=0).metadata
+    meta = analyse(path, pyramid_dir=tmp_path / "levels", max_side=0).metadata
     assert meta.taken_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert meta.camera_make is meta.latitude is meta.longitude is None
 
@@ -80,15 +81,17 @@ def test_alpha_grey_and_animation_are_reported(tmp_path):
     grey = tmp_path / "grey.png"
     quadrants().colourspace("b-w").pngsave(str(grey))
     gif = animation(tmp_path / "anim.gif", frames=4, width=30, height=20)
-    copy = tmp_path / "copy"
-    assert analyse(clear, working_copy=copy, max_side=0).metadata.has_alpha
-    assert analyse(grey, working_copy=copy, max_side=0).metadata.colour_space == "b-w"
-    animated = analyse(gif, working_copy=copy, max_side=0).metadata
+    copy = tmp_path / "levels"
+    assert analyse(clear, pyramid_dir=copy, max_side=0).metadata.has_alpha
+    assert analyse(grey, pyramid_dir=copy, max_side=0).metadata.colour_space == "b-w"
+    animated = analyse(gif, pyramid_dir=copy, max_side=0).metadata
     assert (animated.pages, animated.width, animated.height) == (4, 30, 20)
 
 
 def test_blurhash_is_valid_and_follows_the_aspect_ratio(camera_jpeg, tmp_path):
-    portrait = analyse(camera_jpeg, working_copy=tmp_path / "c", max_side=0).blurhash
+    portrait = analyse(
+        camera_jpeg, pyramid_dir=tmp_path / "levels", max_side=0
+    ).blurhash
     assert len(portrait) == 4 + 2 * 4 * 3
     assert blurhash.components(portrait) == (3, 4)  # upright: taller than wide
     decoded = blurhash.decode(portrait, 6, 8)
@@ -99,39 +102,41 @@ def test_blurhash_reflects_the_colours(tmp_path):
     path = tmp_path / "red.png"
     red = pyvips.Image.black(64, 32, bands=3).new_from_image([220, 20, 20])
     red.cast("uchar").pngsave(str(path))
-    result = analyse(path, working_copy=tmp_path / "c", max_side=0).blurhash
+    result = analyse(path, pyramid_dir=tmp_path / "levels", max_side=0).blurhash
     red, green, blue = blurhash.decode(result, 1, 1)[0][0][:3]
     assert red > 200 and green < 50 and blue < 50
 
 
-def test_working_copy_is_upright_reduced_and_opaque_jpeg(camera_jpeg, tmp_path):
-    copy_path = tmp_path / "copy"
-    result = analyse(camera_jpeg, working_copy=copy_path, max_side=120)
-    copy = result.working_copy
-    assert (copy.width, copy.height, copy.format) == (80, 120, "jpeg")
-    written = pyvips.Image.new_from_file(str(copy_path))
+def test_pyramid_levels_are_upright_reduced_and_opaque_jpeg(camera_jpeg, tmp_path):
+    levels_dir = tmp_path / "levels"
+    result = analyse(camera_jpeg, pyramid_dir=levels_dir, max_side=120)
+    levels = [(lv.width, lv.height, lv.format) for lv in result.pyramid.levels]
+    assert levels == [(80, 120, "jpeg"), (40, 60, "jpeg")]
+    written = pyvips.Image.new_from_file(str(levels_dir / "120"))
     assert (written.width, written.height) == (80, 120)
     assert written.get("vips-loader") == "jpegload"
     assert not written.get_typeof("exif-data")  # orientation already applied
 
 
-def test_working_copy_with_alpha_is_lossless_webp(tmp_path):
+def test_pyramid_levels_with_alpha_are_lossless_webp(tmp_path):
     path = tmp_path / "clear.png"
     quadrants(200, 100).bandjoin_const([128]).pngsave(str(path))
-    copy_path = tmp_path / "copy"
-    copy = analyse(path, working_copy=copy_path, max_side=100).working_copy
-    assert (copy.width, copy.height, copy.format) == (100, 50, "webp")
-    written = pyvips.Image.new_from_file(str(copy_path))
+    levels_dir = tmp_path / "levels"
+    result = analyse(path, pyramid_dir=levels_dir, max_side=100)
+    levels = [(lv.width, lv.height, lv.format) for lv in result.pyramid.levels]
+    assert levels == [(100, 50, "webp"), (50, 25, "webp")]
+    written = pyvips.Image.new_from_file(str(levels_dir / "100"))
     assert written.hasalpha() and written.get("vips-loader") == "webpload"
 
 
-def test_no_working_copy_when_small_animated_or_switched_off(camera_jpeg, tmp_path):
+def test_no_pyramid_when_small_animated_or_switched_off(camera_jpeg, tmp_path):
     gif = animation(tmp_path / "anim.gif", frames=2, width=300, height=20)
-    copy = tmp_path / "copy"
-    assert analyse(camera_jpeg, working_copy=copy, max_side=300).working_copy is None
-    assert analyse(camera_jpeg, working_copy=copy, max_side=0).working_copy is None
-    assert analyse(gif, working_copy=copy, max_side=100).working_copy is None
-    assert not copy.exists()
+    levels = tmp_path / "levels"
+    # Levels of 1200, 600 and 300 px: the 300-px photo needs none.
+    assert analyse(camera_jpeg, pyramid_dir=levels, max_side=1200).pyramid.levels == ()
+    assert analyse(camera_jpeg, pyramid_dir=levels, max_side=0).pyramid.levels == ()
+    assert analyse(gif, pyramid_dir=levels, max_side=100).pyramid.levels == ()
+    assert not any(levels.iterdir())
 
 
 @pytest.mark.parametrize("max_side", [0, 100])
@@ -139,7 +144,7 @@ def test_truncated_file_is_refused(camera_jpeg, tmp_path, max_side):
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(camera_jpeg.read_bytes()[:3000])
     with pytest.raises(UnsupportedImage, match="truncated or corrupt"):
-        analyse(broken, working_copy=tmp_path / "copy", max_side=max_side)
+        analyse(broken, pyramid_dir=tmp_path / "levels", max_side=max_side)
 
 
 def test_large_strip_tiff_is_reduced_row_first_like_thumbnail(tmp_path):
@@ -150,9 +155,10 @@ def test_large_strip_tiff_is_reduced_row_first_like_thumbnail(tmp_path):
     path = tmp_path / "large.tif"
     image.tiffsave(str(path), compression="deflate")
 
-    result = analyse(path, working_copy=tmp_path / "copy", max_side=1000)
+    result = analyse(path, pyramid_dir=tmp_path / "levels", max_side=1000)
     assert (result.metadata.width, result.metadata.height) == (4500, 6000)
-    copy = pyvips.Image.new_from_file(str(tmp_path / "copy"))
+    assert [lv.longest for lv in result.pyramid.levels] == [1000, 500, 250]
+    copy = pyvips.Image.new_from_file(str(tmp_path / "levels" / "1000"))
     assert (copy.width, copy.height) == (750, 1000)  # upright
     reference = pyvips.Image.thumbnail(str(path), 1000, height=1000)
     assert ssim(copy, reference) >= 0.99

@@ -55,9 +55,7 @@ def test_decode_is_upright_with_exif_and_icc(phone_heic):
 
 def test_analysis_writes_a_render_source_libvips_decodes(phone_heic, tmp_path):
     source = tmp_path / "source"
-    result = analyse(
-        phone_heic, working_copy=tmp_path / "copy", render_source=source, max_side=0
-    )
+    result = analyse(phone_heic, pyramid_dir=tmp_path, render_source=source, max_side=0)
     meta = result.metadata
     assert result.render_source
     assert (meta.format, meta.width, meta.height, meta.orientation) == (
@@ -93,7 +91,7 @@ def test_pixel_limit_is_checked_before_decoding(phone_heic, tmp_path):
     with pytest.raises(UnsupportedImage, match="HEIC image cannot be decoded"):
         analyse(  # ...the pixels are not
             broken,
-            working_copy=tmp_path / "copy",
+            pyramid_dir=tmp_path,
             render_source=tmp_path / "source",
             max_side=0,
         )

@@ -220,18 +220,18 @@ def test_cmyk_and_16_bit_sources_become_8_bit_srgb(tmp_path):
 
 
 def test_working_from_a_smaller_copy_maps_the_crop(tmp_path, quadrants_png):
-    """source_scale: sizes and crops stay in original pixels."""
+    """With the original's size: sizes and crops stay in original pixels."""
     from imageapi.processing.options import RenditionOptions
     from imageapi.processing.pipeline import render
 
     half = tmp_path / "half.png"
     quadrants(20, 10).pngsave(str(half))
     options = RenditionOptions(crop=(20, 0, 20, 10), format="png")
-    from_copy = decode(render(half, options, source_scale=0.5, timeout_seconds=9).data)
+    from_copy = decode(render(half, options, original=(40, 20), timeout_seconds=9).data)
     assert size(from_copy) == (20, 10)  # original pixels, whatever the source
     assert near(pixel(from_copy, 5, 2), GREEN, 0)
     options = RenditionOptions(crop=(20, 0, 20, 10), width=8, format="png")
-    from_copy = decode(render(half, options, source_scale=0.5, timeout_seconds=9).data)
+    from_copy = decode(render(half, options, original=(40, 20), timeout_seconds=9).data)
     from_original = decode(render(quadrants_png, options, timeout_seconds=9).data)
     assert size(from_copy) == size(from_original) == (8, 4)
 

@@ -75,7 +75,7 @@ def image_service(
         upload_dir=config.data_dir / "uploads",
         clock=clock,
         quotas=QuotaService(db, quotas or QuotaConfig(), clock),
-        working_copy_max_side=config.processing.working_copy_max_side,
+        pyramid_max_side=config.processing.working_copy_max_side,
     )
 
 

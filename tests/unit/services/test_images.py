@@ -89,7 +89,9 @@ def test_another_users_image_is_not_found(db, images, user_id):
 
 def test_delete_removes_the_row_and_every_stored_object(images, storage, user_id):
     image = upload(images, user_id, png_bytes(3000, 20))
-    assert storage.stored_keys() == {image.storage_key, image.working_copy_key}
+    levels = {level.key for level in image.pyramid}
+    assert levels == {f"pyramid/{image.id}/{side}" for side in (2048, 1024, 512)}
+    assert storage.stored_keys() == {image.storage_key, *levels}
     images.delete(user_id, image.id)
     assert storage.stored_keys() == set()
     with pytest.raises(ImageNotFound):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import pytest
 
@@ -15,6 +16,8 @@ from imageapi.processing.probe import SourceTooLarge
 from imageapi.services.renditions import RenditionService
 from tests.rows import add_user
 from tests.samples import decode
+from tests.samples import jpeg_bytes
+from tests.samples import png_bytes
 from tests.unit.services.test_images import upload
 
 SMALL = {"width": "16", "format": "png"}
@@ -111,8 +114,28 @@ def test_refusals(db, config, storage, clock, renditions, image):
 
 def test_a_lost_original_is_a_404_naming_the_object(renditions, image, storage):
     prepared = renditions.prepare(image.user_id, image.id, SMALL, accept="")
-    for key in (image.storage_key, image.working_copy_key):
-        if key is not None:
-            storage.delete(key)
+    for key in (image.storage_key, *(level.key for level in image.pyramid)):
+        storage.delete(key)
     with pytest.raises(StoredObjectNotFound, match="No stored object"):
         renditions.fetch(prepared)
+
+
+def test_an_image_stored_with_a_working_copy_renders_from_it(
+    db, images, renditions, storage
+):
+    """Images stored before pyramids keep their single working copy (the
+    columns stay): it is read as a one-level pyramid."""
+    user_id = add_user(db).id
+    image = upload(images, user_id, png_bytes(400, 200))  # too small for levels
+    assert image.pyramid == ()
+    with db.write() as uow:
+        row = uow.images.get(user_id, image.id)
+        row.working_copy_key = f"working/{image.id}"
+        row.working_copy_width, row.working_copy_height = 200, 100
+        uow.commit()
+    storage.put(f"working/{image.id}", io.BytesIO(jpeg_bytes(200, 100)))
+    storage.delete(image.storage_key)  # so only the copy can answer
+
+    prepared = renditions.prepare(user_id, image.id, SMALL, accept="")
+    assert [level.key for level in prepared.image.pyramid] == [f"working/{image.id}"]
+    assert decode(renditions.fetch(prepared).stream.read()).width == 16
