@@ -33,11 +33,14 @@ from imageapi.logs import configure_logging
 from imageapi.logs import logging_config
 from imageapi.metrics import MULTIPROCESS_VARIABLE
 from imageapi.metrics import mark_worker_dead
+from imageapi.middleware.body_reads import BodyReadGuard
 from imageapi.startup import StartupError
 
 M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
 MALLOC_ARENAS = 2
-# Threads per worker that run the app, so libvips and the database calls.
+# Threads per worker that run the app, so libvips and the database calls;
+# each worker has limits.max_parallel_body_reads more for requests whose
+# bodies are still arriving (middleware/body_reads.py).
 APP_THREADS = 4
 # A client has this long to send its request line and headers, then the
 # connection is closed. (granian has no timeout for reading a body.)
@@ -102,7 +105,7 @@ def make_server(config: Config, *, reload: bool = False) -> Granian:
         interface=Interfaces.WSGI,
         http=HTTPModes.http1,
         workers=config.workers or os.cpu_count() or 1,
-        blocking_threads=APP_THREADS,
+        blocking_threads=APP_THREADS + config.limits.max_parallel_body_reads,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
         log_level=config.log_level,
         log_dictconfig=logging_config(config.log_level, config.log_format),
@@ -121,7 +124,7 @@ def load_worker_app(config: Config) -> WSGIApplication:
     # A worker that leaves normally takes its live gauges out of the sums; the
     # files of one that was killed stay until the server stops.
     atexit.register(mark_worker_dead, os.getpid())
-    return create_worker_app(config)
+    return BodyReadGuard(create_worker_app(config), config.limits)
 
 
 def limit_malloc_arenas() -> None:

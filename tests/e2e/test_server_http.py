@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import signal
 import socket
 import threading
@@ -13,10 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from imageapi.limits import Limits
+from tests.e2e.test_server_availability import FromAddress
+
 pytestmark = pytest.mark.e2e
 
 SLOW_SOCKETS = 200
+SLOW_BODIES = 500
 NORMAL_REQUESTS = 20
+WORKERS = 2  # as the server fixture starts it
+ADDRESS_BODY_READS = Limits().max_address_body_reads
 
 
 class TricklingClients:
@@ -75,6 +82,90 @@ def test_normal_requests_are_answered_while_many_clients_trickle_headers(server)
     finally:
         slow.close()
     assert statuses == [200] * NORMAL_REQUESTS
+
+
+class TricklingBodies:
+    """Sockets that send a login's headers, then one byte of its body now and then."""
+
+    def __init__(self, host: str, port: int, count: int) -> None:
+        head = (
+            b"POST /api/v1/sessions HTTP/1.1\r\nHost: slow\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
+        self.sockets = []
+        for _ in range(count):
+            sock = socket.create_connection((host, port), timeout=10)
+            sock.sendall(head)
+            self.sockets.append(sock)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._trickle, daemon=True)
+        self._thread.start()
+
+    def _trickle(self) -> None:
+        while not self._stop.wait(0.5):
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):  # answered and closed
+                    sock.send(b" ")
+
+    def answers(self, wanted: int, timeout: float) -> list[bytes]:
+        """The first bytes of each answer, once ``wanted`` sockets have one."""
+        answers: dict[socket.socket, bytes] = {}
+        deadline = time.monotonic() + timeout
+        while len(answers) < wanted and time.monotonic() < deadline:
+            waiting = [sock for sock in self.sockets if sock not in answers]
+            readable, _, _ = select.select(waiting, [], [], 1)
+            for sock in readable:
+                answers[sock] = sock.recv(65536)
+        return list(answers.values())
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_normal_requests_are_answered_while_many_clients_trickle_bodies(server):
+    credentials = {"email": "steady@example.com", "password": "a long password"}
+    users = f"{server.base_url}/api/v1/users"
+    assert requests.post(users, json=credentials, timeout=60).status_code == 201
+    slow = TricklingBodies(server.host, server.port, SLOW_BODIES)
+    try:
+        # Each worker reads as many bodies from one address as it allows;
+        # every other trickler is refused at once, its body unread.
+        held = WORKERS * ADDRESS_BODY_READS
+        answers = slow.answers(SLOW_BODIES - held, timeout=60)
+        assert len(answers) >= SLOW_BODIES - held
+        for answer in answers:
+            status_line, headers, body = head_and_body(answer)
+            assert status_line == "HTTP/1.1 429 Too Many Requests", answer[:200]
+            assert "from your address" in json.loads(body)["description"]
+            assert int(headers["retry-after"]) >= 1
+
+        def health(_: int) -> int:
+            return requests.get(f"{server.base_url}/healthz", timeout=60).status_code
+
+        with ThreadPoolExecutor(NORMAL_REQUESTS) as pool:
+            statuses = list(pool.map(health, range(NORMAL_REQUESTS)))
+        # A client at another address sends bodies as usual.
+        elsewhere = requests.Session()
+        elsewhere.mount("http://", FromAddress("127.0.0.2"))
+        login = elsewhere.post(
+            f"{server.base_url}/api/v1/sessions", json=credentials, timeout=60
+        )
+    finally:
+        slow.close()
+    assert statuses == [200] * NORMAL_REQUESTS
+    assert login.status_code == 200, login.text
+    # Closed sockets end their reads: the address gets its places back.
+    for _ in range(100):
+        again = requests.post(
+            f"{server.base_url}/api/v1/sessions", json=credentials, timeout=60
+        )
+        if again.status_code != 429:
+            break
+        time.sleep(0.1)
+    assert again.status_code == 200, again.text
 
 
 UNPARSABLE = {
