@@ -38,9 +38,9 @@ from imageapi.startup import StartupError
 
 M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
 MALLOC_ARENAS = 2
-# Threads per worker that run the app, so libvips and the database calls;
-# each worker has limits.max_parallel_body_reads more for requests whose
-# bodies are still arriving (middleware/body_reads.py).
+# Requests per worker that run the app at once, so libvips and the database
+# calls. Each worker has limits.max_parallel_body_reads threads more, for
+# requests waiting for their bodies' bytes (middleware/body_reads.py).
 APP_THREADS = 4
 # A client has this long to send its request line and headers, then the
 # connection is closed. (granian has no timeout for reading a body.)
@@ -124,7 +124,7 @@ def load_worker_app(config: Config) -> WSGIApplication:
     # A worker that leaves normally takes its live gauges out of the sums; the
     # files of one that was killed stay until the server stops.
     atexit.register(mark_worker_dead, os.getpid())
-    return BodyReadGuard(create_worker_app(config), config.limits)
+    return BodyReadGuard(create_worker_app(config), config.limits, APP_THREADS)
 
 
 def limit_malloc_arenas() -> None:

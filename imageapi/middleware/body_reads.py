@@ -5,15 +5,22 @@ reading the body then blocks that thread until the bytes arrive: it has no
 timeout for bodies, and the read cannot be interrupted from Python (reading
 from a thread of our own, to give up after a deadline, stalls the whole
 worker until that read ends). A few hundred clients sending their bodies a
-byte at a time would hold every thread. So a body read needs a place: at most
-``max_parallel_body_reads`` per worker process, and at most
-``max_address_body_reads`` of them for one client address. The
-server runs that many threads on top of the ones for other work
-(``server.py``), so slow senders can hold only threads of their own.
+byte at a time would hold every thread. So:
 
-A request takes its place on its first read and gives it back once the body
-is read to its end, or when the request is over. Requests that never read
-their body (refused before, like an upload without credentials) take none.
+* the server runs ``max_parallel_body_reads`` threads per worker on top of
+  the ones that work (``server.py``), and at most ``working`` requests do
+  work at once: a request gives its working place up while it waits for body
+  bytes and takes one again before it goes on. Waiting for a slow client
+  then costs a thread, never one of the places that do the work, and the
+  memory each working request may use is bounded as before;
+* a body read needs a place: at most ``max_parallel_body_reads`` per worker
+  process (503 past it), at most ``max_address_body_reads`` of them for one
+  client address (429), so one address cannot take them all.
+
+A request takes its body place on its first read and gives it back once the
+body is read to its end, or when the request is over. Requests that never
+read their body (refused before, like an upload without credentials) take
+none.
 """
 
 from __future__ import annotations
@@ -74,13 +81,20 @@ class BodyReadPlaces:
 
 
 class PlacedBody:
-    """``wsgi.input`` that takes a place on its first read, until the end."""
+    """``wsgi.input`` that takes a body place on its first read, until the end,
+    and gives the request's working place up while it waits for bytes."""
 
     def __init__(
-        self, stream: Any, places: BodyReadPlaces, address: str, length: int | None
+        self,
+        stream: Any,
+        places: BodyReadPlaces,
+        working: threading.Semaphore,
+        address: str,
+        length: int | None,
     ) -> None:
         self._stream = stream
         self._places = places
+        self._working = working
         self._address = address
         self._unread = length  # None: chunked, the end is known when it comes
         self._state = "unread"  # then "reading", then "done"
@@ -90,7 +104,11 @@ class PlacedBody:
             self._places.take(self._address)
             self._state = "reading"
         whole = size is None or size < 0
-        data = self._stream.read(None if whole else size)
+        self._working.release()
+        try:
+            data = self._stream.read(None if whole else size)
+        finally:
+            self._working.acquire()
         if self._unread is not None:
             self._unread -= len(data)
         # granian returns less than asked only at the end of the body.
@@ -105,31 +123,33 @@ class PlacedBody:
 
 
 class BodyReadGuard:
-    """WSGI wrapper giving each request's body a ``PlacedBody``."""
+    """WSGI wrapper: a working place per request, a ``PlacedBody`` per body."""
 
-    def __init__(self, app: WSGIApplication, limits: Limits) -> None:
+    def __init__(self, app: WSGIApplication, limits: Limits, working: int) -> None:
         self._app = app
         self._places = BodyReadPlaces(
-            limits.max_parallel_body_reads,
-            limits.max_address_body_reads,
+            limits.max_parallel_body_reads, limits.max_address_body_reads
         )
+        self._working = threading.Semaphore(working)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        if not has_body(environ):
-            return self._app(environ, start_response)
-        body = PlacedBody(
-            environ["wsgi.input"],
-            self._places,
-            environ.get("REMOTE_ADDR", ""),
-            content_length(environ),
-        )
-        environ["wsgi.input"] = body
-        try:
-            return self._app(environ, start_response)
-        finally:
-            body.finish()
+        with self._working:
+            if not has_body(environ):
+                return self._app(environ, start_response)
+            body = PlacedBody(
+                environ["wsgi.input"],
+                self._places,
+                self._working,
+                environ.get("REMOTE_ADDR", ""),
+                content_length(environ),
+            )
+            environ["wsgi.input"] = body
+            try:
+                return self._app(environ, start_response)
+            finally:
+                body.finish()
 
 
 def has_body(environ: WSGIEnvironment) -> bool:
