@@ -180,14 +180,32 @@ UNPARSABLE = {
 
 
 def test_unparsable_requests_get_a_bare_status_and_no_page(server):
-    # granian answers these itself, before the app: no body at all (not our
-    # JSON, but no HTML page either); docs/benchmarks.md says which.
+    # granian answers these itself, before the app, and has no way to change
+    # that answer: no body at all (not our JSON, but no HTML page either);
+    # docs/security.md says which.
     for request_bytes, status in UNPARSABLE.items():
         answer = raw_exchange(server, request_bytes)
         status_line, headers, body = head_and_body(answer)
         assert status_line == f"HTTP/1.1 {status}", request_bytes[:40]
         assert headers["content-length"] == "0"
         assert body == b""
+
+
+def test_large_headers_get_json_431_from_the_app(server):
+    limit = Limits().max_header_bytes
+    large = b"X-Large: " + b"a" * limit + b"\r\n"
+    answer = raw_exchange(
+        server,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + large + b"\r\n",
+    )
+    status_line, headers, body = head_and_body(answer)
+    assert status_line == "HTTP/1.1 431 Request Header Fields Too Large"
+    assert headers["content-type"] == "application/json"
+    assert f"at most {limit}" in json.loads(body)["description"]
+    # Just under the limit, the request is served.
+    fits = {"X-Large": "a" * (limit - 200)}
+    response = requests.get(f"{server.base_url}/healthz", headers=fits, timeout=10)
+    assert response.status_code == 200
 
 
 def test_long_request_line_reaches_the_app_and_gets_json(server):
