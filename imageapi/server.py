@@ -4,7 +4,9 @@ granian parses HTTP in Rust, on an event loop: idle keep-alive connections
 and clients that trickle their headers cost a socket and a small task, not
 one of the threads that run the WSGI app (docs/benchmarks.md, "Server
 choice"). Requests it cannot parse never reach the app: it answers them
-with a bare 400 or 431 and an empty body.
+with a bare 400, 414 or 431 and an empty body (docs/security.md, "Slow and
+malformed requests"). Bodies have no read timeout: middleware/body_reads.py
+bounds the slow ones instead.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ MALLOC_ARENAS = 2
 # requests waiting for their bodies' bytes (middleware/body_reads.py).
 APP_THREADS = 4
 # A client has this long to send its request line and headers, then the
-# connection is closed. (granian has no timeout for reading a body.)
+# connection is closed.
 HEADER_READ_TIMEOUT_MS = 10_000
 # On SIGTERM a worker stops accepting and finishes the requests in flight;
 # one still running after this long is killed.
