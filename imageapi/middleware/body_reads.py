@@ -51,9 +51,11 @@ class BodyReadPlaces:
         self._by_address: Counter[str] = Counter()
 
     def take(self, address: str) -> None:
-        """Raises:
-        TooManyRequests: this address has its share of places.
-        ServiceUnavailable: every place is taken.
+        """Take a place for a body from ``address``, or refuse at once.
+
+        Raises:
+            TooManyRequests: this address has its share of places.
+            ServiceUnavailable: every place is taken.
         """
         retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         with self._lock:
