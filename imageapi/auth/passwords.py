@@ -82,8 +82,8 @@ class Passwords:
     def admitted(self) -> Iterator[Hashing]:
         """A place among the hashes running or queued, for one caller.
 
-        Taken before a login does anything else, so that a flood past the
-        bound is refused before it costs a rate-limit count or a query.
+        Taken before a login looks the account up, so that a flood past the
+        bound is refused without a query.
 
         Raises:
             TooManyRequests: every hashing slot and queue place is taken.

@@ -112,10 +112,12 @@ class AccountService:
             TooManyRequests: too many failures for this client IP and email,
                 or every password hashing place is taken.
         """
-        # A place to hash first: past the bound the answer is 429 at once,
-        # before the throttle counts anything or the account is looked up.
+        # Counted before anything else, even when no place to hash is free:
+        # a flood of parallel guesses then locks the pair out all the same.
+        self._throttle.attempt(client_ip, email)
+        # A place to hash before the account is looked up: past the bound the
+        # answer is 429 at once, without a query.
         with self._passwords.admitted() as hashing:
-            self._throttle.attempt(client_ip, email)
             with self._db.read() as uow:
                 user = uow.users.get_by_email(email)
             stored = user.password_hash if user is not None else None
