@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import select
+import selectors
 import signal
 import socket
 import threading
@@ -109,14 +109,16 @@ class TricklingBodies:
 
     def answers(self, wanted: int, timeout: float) -> list[bytes]:
         """The first bytes of each answer, once ``wanted`` sockets have one."""
-        answers: dict[socket.socket, bytes] = {}
+        answers: list[bytes] = []
         deadline = time.monotonic() + timeout
-        while len(answers) < wanted and time.monotonic() < deadline:
-            waiting = [sock for sock in self.sockets if sock not in answers]
-            readable, _, _ = select.select(waiting, [], [], 1)
-            for sock in readable:
-                answers[sock] = sock.recv(65536)
-        return list(answers.values())
+        with selectors.DefaultSelector() as waiting:  # epoll: any number of fds
+            for sock in self.sockets:
+                waiting.register(sock, selectors.EVENT_READ)
+            while len(answers) < wanted and time.monotonic() < deadline:
+                for key, _ in waiting.select(timeout=1):
+                    answers.append(key.fileobj.recv(65536))
+                    waiting.unregister(key.fileobj)
+        return answers
 
     def close(self) -> None:
         self._stop.set()
