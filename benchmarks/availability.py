@@ -1,30 +1,39 @@
-"""Another user's thumbnail latency under a greedy renderer and a login flood.
+"""Another user's thumbnail latency under greedy, flooding and slow clients.
 
 Run: .venv/bin/python -m benchmarks.availability [--samples 30]
+     [--scenarios greedy,flood,bodies,hostile] [--flood-addresses 1]
+     [--slow-bodies 500]
 
 Starts a real server (2 workers, SQLite, default limits and argon2 settings)
-and measures one user's first-request thumbnails (a 256-px thumbnail of a
-1600x1200 JPEG, a new width each time so every request renders):
+and measures one user's first-request thumbnails (of a 1600x1200 JPEG, 200 to
+500 px wide, a new width each time so every request renders), alone and then
+for each scenario just before ("before ...") and during it:
 
-* alone;
-* while a greedy user loops 4 clients of
+* greedy: a greedy user loops 4 clients of
   ``width=8192&height=8192&fit=fill&enlarge=1&blur=100`` (varying the quality
   to miss the cache);
-* while 8 clients post logins with random emails: paced at ``--flood-rate``
-  attempts per second in all (10 by default, about the rate a flood reached
-  when every attempt ran a hash), then as fast as answers come.
+* flood: 8 clients post logins with random emails, from ``--flood-addresses``
+  loopback addresses in turn: paced at ``--flood-rate`` attempts per second
+  in all (10 by default), then as fast as answers come;
+* bodies: ``--slow-bodies`` sockets send a login's headers and then one byte
+  of its body per second;
+* hostile: uploads of hostile files (a JPEG cut short after its header, a
+  progressive 10000x10000 JPEG, a 100,000-page TIFF, a 100-frame 1000x1000
+  animated WebP), and a render of the animation.
 
-Then it uploads hostile files (a JPEG cut short after its header, a
-progressive 10000x10000 JPEG, a 100,000-page TIFF, a 100-frame 1000x1000
-animated WebP) and renders the animation. For each phase it prints the
-status codes and the workers' peak RSS, sampled every 20 ms from /proc.
+Each phase prints p50/p95/p99, the ratio of its p50 to the p50 just before,
+the status codes and the workers' peak RSS, sampled every 20 ms from /proc.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
+import itertools
+import json
 import secrets
+import socket
 import statistics
 import tempfile
 import threading
@@ -32,7 +41,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyvips
 import requests
@@ -82,7 +93,7 @@ def thumbnails(base: str, token: str, image_id: str, count: int, offset: int):
     for n in range(count):
         started = time.perf_counter()
         answer = session.get(
-            f"{base}/api/v1/images/{image_id}/content?width={256 - offset - n}",
+            f"{base}/api/v1/images/{image_id}/content?width={200 + offset + n}",
             timeout=TIMEOUT,
         )
         latencies.append((time.perf_counter() - started) * 1000)
@@ -123,33 +134,88 @@ def greedy_client(base: str, token: str, image_id: str) -> Callable:
     return loop
 
 
-def login_flood(base: str, interval: float) -> Callable:
-    """Logins with random emails, one every ``interval`` s per client (0: no pause)."""
+def login_flood(base: str, interval: float, addresses: int) -> Callable:
+    """Logins with random emails, one every ``interval`` s per client (0: no
+    pause), each from the next of ``addresses`` loopback addresses."""
+    url = urlsplit(base)
+    sources = itertools.cycle(
+        [f"127.0.{n // 250}.{2 + n % 250}" for n in range(addresses)]
+    )
 
     def loop(stop: threading.Event) -> Counter:
-        session = requests.Session()
         statuses: Counter = Counter()
         next_at = time.monotonic()
         while not stop.wait(max(0.0, next_at - time.monotonic())):
             next_at += interval
-            answer = session.post(
-                f"{base}/api/v1/sessions",
-                json={
+            connection = http.client.HTTPConnection(
+                url.hostname,
+                url.port,
+                timeout=TIMEOUT,
+                source_address=(next(sources), 0),
+            )
+            body = json.dumps(
+                {
                     "email": f"{secrets.token_hex(8)}@example.com",
                     "password": "guess-1234",
-                },
-                timeout=TIMEOUT,
+                }
             )
-            statuses[answer.status_code] += 1
+            connection.request(
+                "POST", "/api/v1/sessions", body, {"Content-Type": "application/json"}
+            )
+            statuses[connection.getresponse().status] += 1
+            connection.close()
         return statuses
 
     return loop
 
 
+class SlowBodies:
+    """Sockets that send a login's headers, then one byte of its body a second."""
+
+    def __init__(self, base: str, count: int) -> None:
+        url = urlsplit(base)
+        head = (
+            b"POST /api/v1/sessions HTTP/1.1\r\nHost: slow\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+        )
+        self._sockets = []
+        for _ in range(count):
+            sock = socket.create_connection((url.hostname, url.port), timeout=TIMEOUT)
+            sock.sendall(head)
+            self._sockets.append(sock)
+        self.answered: Counter = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._trickle, daemon=True)
+        self._thread.start()
+
+    def _trickle(self) -> None:
+        while not self._stop.wait(1):
+            for sock in self._sockets:
+                with contextlib.suppress(OSError):
+                    sock.send(b" ")
+
+    def close(self) -> Counter:
+        """Stop, and count the status lines the server sent each socket."""
+        self._stop.set()
+        self._thread.join()
+        for sock in self._sockets:
+            sock.setblocking(False)
+            try:
+                answer = sock.recv(100)
+            except BlockingIOError:
+                answer = b""
+            except OSError:
+                answer = b"reset"
+            self.answered[answer[9:12].decode() or "none"] += 1
+            sock.close()
+        return self.answered
+
+
 def report(name: str, latencies: list[float], rss: PeakRss, load: Counter | None):
     print(
-        f"{name:<22} median {statistics.median(latencies):7.1f} ms  "
+        f"{name:<26} p50 {statistics.median(latencies):7.1f} ms  "
         f"p95 {percentile(latencies, 0.95):7.1f} ms  "
+        f"p99 {percentile(latencies, 0.99):7.1f} ms  "
         f"peak worker RSS {rss.peak_mib:6.1f} MiB (from {rss.start_mib:.1f})"
         + (f"  load answers {dict(load)}" if load is not None else "")
     )
@@ -186,6 +252,117 @@ def hostile_files(work: Path) -> dict[str, tuple[bytes, str]]:
     }
 
 
+SCENARIOS = ("greedy", "flood", "bodies", "hostile")
+
+
+@dataclass
+class Bench:
+    base: str
+    master_pid: int
+    tokens: dict[str, str]
+    ids: dict[str, str]
+    samples: int
+    offset: int = 0
+
+    def thumbnails(self) -> tuple[list[float], Counter]:
+        """The other user's next ``samples`` first-request thumbnails."""
+        self.offset += self.samples
+        return thumbnails(
+            self.base,
+            self.tokens["other"],
+            self.ids["other"],
+            self.samples,
+            self.offset,
+        )
+
+    def alone(self, name: str = "alone") -> float:
+        with PeakRss(self.master_pid) as rss:
+            latencies, _ = self.thumbnails()
+        report(name, latencies, rss, None)
+        return statistics.median(latencies)
+
+    def under(self, name: str, load: Callable, clients: int, before: float) -> None:
+        with PeakRss(self.master_pid) as rss:
+            (latencies, statuses), answers = under_load(load, clients, self.thumbnails)
+        report(name, latencies, rss, answers)
+        print(
+            f"{'':<26} p50 {statistics.median(latencies) / before:.1f}x the "
+            f"p50 before; the other user's answers {dict(statuses)}"
+        )
+
+
+def greedy_scenario(bench: Bench, args: argparse.Namespace) -> None:
+    load = greedy_client(bench.base, bench.tokens["greedy"], bench.ids["greedy"])
+    bench.under("with greedy renderer", load, 4, bench.alone("before greedy"))
+
+
+def flood_scenario(bench: Bench, args: argparse.Namespace) -> None:
+    before = bench.alone("before login flood")
+    for name, rate in (
+        (f"login flood {args.flood_rate:g}/s", args.flood_rate),
+        ("login flood, no pause", 0),
+    ):
+        interval = FLOOD_CLIENTS / rate if rate else 0.0
+        load = login_flood(bench.base, interval, args.flood_addresses)
+        bench.under(name, load, FLOOD_CLIENTS, before)
+
+
+def bodies_scenario(bench: Bench, args: argparse.Namespace) -> None:
+    before = bench.alone("before slow bodies")
+    slow = SlowBodies(bench.base, args.slow_bodies)
+    try:
+        time.sleep(2)  # every socket has sent its headers and a byte or two
+        bench.under(
+            f"{args.slow_bodies} slow bodies", lambda stop: Counter(), 1, before
+        )
+    finally:
+        print(f"{'':<26} slow sockets' answers {dict(slow.close())}")
+
+
+def hostile_scenario(bench: Bench, args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        hostile = hostile_files(Path(scratch))
+    headers = {"Authorization": f"Bearer {bench.tokens['bombs']}"}
+    for name, (data, content_type) in hostile.items():
+        with PeakRss(bench.master_pid) as rss:
+            started = time.perf_counter()
+            answer = requests.post(
+                f"{bench.base}/api/v1/images",
+                headers=headers,
+                files={"image": ("hostile", data, content_type)},
+                timeout=TIMEOUT,
+            )
+            took = time.perf_counter() - started
+        print(
+            f"upload {name:<36} {answer.status_code}  {took:5.2f} s  "
+            f"peak worker RSS {rss.peak_mib:6.1f} MiB (from {rss.start_mib:.1f})"
+        )
+        if answer.status_code == 201 and "WebP" in name:
+            image_id = answer.json()["id"]
+            with PeakRss(bench.master_pid) as rss:
+                started = time.perf_counter()
+                render = requests.get(
+                    f"{bench.base}/api/v1/images/{image_id}/content"
+                    "?width=1000&format=webp",
+                    headers=headers,
+                    timeout=TIMEOUT,
+                )
+                took = time.perf_counter() - started
+            print(
+                f"render it: width=1000&format=webp{'':<7} "
+                f"{render.status_code}  {took:5.2f} s  peak worker RSS "
+                f"{rss.peak_mib:6.1f} MiB (from {rss.start_mib:.1f})"
+            )
+
+
+RUN = {
+    "greedy": greedy_scenario,
+    "flood": flood_scenario,
+    "bodies": bodies_scenario,
+    "hostile": hostile_scenario,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=30)
@@ -195,6 +372,16 @@ def main() -> None:
         default=10,
         help="login attempts per second of the paced flood (all clients)",
     )
+    parser.add_argument(
+        "--flood-addresses",
+        type=int,
+        default=1,
+        help="loopback addresses the flood comes from, one after another",
+    )
+    parser.add_argument("--slow-bodies", type=int, default=500)
+    parser.add_argument(
+        "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset"
+    )
     args = parser.parse_args()
     photo = pyvips.Image.gaussnoise(1600, 1200, sigma=40, mean=128).cast("uchar")
     photo_bytes = photo.bandjoin([photo, photo]).jpegsave_buffer(Q=90)
@@ -202,78 +389,25 @@ def main() -> None:
         work = Path(scratch)
         database = f"sqlite:///{work / 'bench.db'}"
         with running_server(work / "data", database, workers=2) as (base, process):
-            other = sign_up(base, "other@example.com")
-            greedy = sign_up(base, "greedy@example.com")
-            # Before the floods lock this address out of logging in.
-            bombs = sign_up(base, "bombs@example.com")
+            # All sign up first: the floods lock this address out of logging in.
+            tokens = {
+                name: sign_up(base, f"{name}@example.com")
+                for name in ("other", "greedy", "bombs")
+            }
             ids = {}
-            for name, token in (("other", other), ("greedy", greedy)):
+            for name in ("other", "greedy"):
                 answer = requests.post(
                     f"{base}/api/v1/images",
-                    headers={"Authorization": f"Bearer {token}"},
+                    headers={"Authorization": f"Bearer {tokens[name]}"},
                     files={"image": ("photo.jpg", photo_bytes, "image/jpeg")},
                     timeout=TIMEOUT,
                 )
                 answer.raise_for_status()
                 ids[name] = answer.json()["id"]
-
-            def measure(offset: int) -> Callable:
-                return lambda: thumbnails(
-                    base, other, ids["other"], args.samples, offset
-                )
-
-            with PeakRss(process.pid) as rss:
-                (latencies, _), _ = under_load(lambda stop: Counter(), 1, measure(0))
-            report("alone", latencies, rss, None)
-            with PeakRss(process.pid) as rss:
-                (latencies, _), load = under_load(
-                    greedy_client(base, greedy, ids["greedy"]), 4, measure(40)
-                )
-            report("with greedy renderer", latencies, rss, load)
-            for name, rate, offset in (
-                (f"with login flood {args.flood_rate:g}/s", args.flood_rate, 80),
-                ("with login flood, no pause", 0, 120),
-            ):
-                interval = FLOOD_CLIENTS / rate if rate else 0.0
-                with PeakRss(process.pid) as rss:
-                    (latencies, _), load = under_load(
-                        login_flood(base, interval), FLOOD_CLIENTS, measure(offset)
-                    )
-                report(name, latencies, rss, load)
-
-            hostile = hostile_files(work)
-            # A fresh user: the greedy one may have used up its request rate.
-            headers = {"Authorization": f"Bearer {bombs}"}
-            for name, (data, content_type) in hostile.items():
-                with PeakRss(process.pid) as rss:
-                    started = time.perf_counter()
-                    answer = requests.post(
-                        f"{base}/api/v1/images",
-                        headers=headers,
-                        files={"image": ("hostile", data, content_type)},
-                        timeout=TIMEOUT,
-                    )
-                    took = time.perf_counter() - started
-                print(
-                    f"upload {name:<36} {answer.status_code}  {took:5.2f} s  "
-                    f"peak worker RSS {rss.peak_mib:6.1f} MiB "
-                    f"(from {rss.start_mib:.1f})"
-                )
-                if answer.status_code == 201 and "WebP" in name:
-                    image_id = answer.json()["id"]
-                    with PeakRss(process.pid) as rss:
-                        started = time.perf_counter()
-                        render = requests.get(
-                            f"{base}/api/v1/images/{image_id}/content?width=1000&format=webp",
-                            headers=headers,
-                            timeout=TIMEOUT,
-                        )
-                        took = time.perf_counter() - started
-                    print(
-                        f"render it: width=1000&format=webp{'':<7} "
-                        f"{render.status_code}  {took:5.2f} s  peak worker RSS "
-                        f"{rss.peak_mib:6.1f} MiB (from {rss.start_mib:.1f})"
-                    )
+            bench = Bench(base, process.pid, tokens, ids, args.samples)
+            bench.alone()
+            for scenario in args.scenarios.split(","):
+                RUN[scenario](bench, args)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from imageapi.metrics import MetricsAccess
 from imageapi.metrics import PrometheusMetrics
 from imageapi.middleware.auth import Authentication
 from imageapi.middleware.cross_site import RefuseCrossSiteRequests
+from imageapi.middleware.header_size import RefuseLargeHeaders
 from imageapi.middleware.nul import RefuseNulInPath
 from imageapi.middleware.observation import RequestObservation
 from imageapi.middleware.rate_limit import RateLimiting
@@ -147,6 +148,7 @@ def create_app(
     middleware = [
         RequestId(),
         SecurityHeaders(trust_forwarded),
+        RefuseLargeHeaders(config.limits.max_header_bytes),
         RefuseInvalidUtf8(),
         RefuseCrossSiteRequests(trust_forwarded),
         Authentication(services.accounts, config.auth.cookie_name),

@@ -201,6 +201,29 @@ class Limits(BaseModel):
         exceeded="429 with Retry-After, at once",
         ge=0,
     )
+    max_header_bytes: int = limit(
+        32 * 1024,
+        "Size of a request's header fields together (names and values), in bytes.",
+        exceeded="431, before the request is routed (past about 400 KiB, or "
+        "over 100 fields, the HTTP server answers 431 with an empty body)",
+        ge=1024,
+    )
+    max_parallel_body_reads: int = limit(
+        64,
+        "Request bodies read at once per worker process; the server runs this "
+        "many threads per worker on top of the 4 that work, so clients "
+        "sending bodies slowly hold only these.",
+        exceeded="503 with Retry-After, before the body is read",
+        ge=1,
+    )
+    max_address_body_reads: int = limit(
+        16,
+        "Request bodies read at once from one client address per worker "
+        "process; 0 = only max_parallel_body_reads applies (behind a proxy "
+        "that buffers bodies, where every request comes from its address).",
+        exceeded="429 with Retry-After, before the body is read",
+        ge=0,
+    )
     requests_per_minute: int = limit(
         600,
         "Requests per user per minute; 0 turns the limit off.",

@@ -4,7 +4,9 @@ granian parses HTTP in Rust, on an event loop: idle keep-alive connections
 and clients that trickle their headers cost a socket and a small task, not
 one of the threads that run the WSGI app (docs/benchmarks.md, "Server
 choice"). Requests it cannot parse never reach the app: it answers them
-with a bare 400 or 431 and an empty body.
+with a bare 400, 414 or 431 and an empty body (docs/security.md, "Slow and
+malformed requests"). Bodies have no read timeout: middleware/body_reads.py
+bounds the slow ones instead.
 """
 
 from __future__ import annotations
@@ -33,14 +35,17 @@ from imageapi.logs import configure_logging
 from imageapi.logs import logging_config
 from imageapi.metrics import MULTIPROCESS_VARIABLE
 from imageapi.metrics import mark_worker_dead
+from imageapi.middleware.body_reads import BodyReadGuard
 from imageapi.startup import StartupError
 
 M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
 MALLOC_ARENAS = 2
-# Threads per worker that run the app, so libvips and the database calls.
+# Requests per worker that run the app at once, so libvips and the database
+# calls. Each worker has limits.max_parallel_body_reads threads more, for
+# requests waiting for their bodies' bytes (middleware/body_reads.py).
 APP_THREADS = 4
 # A client has this long to send its request line and headers, then the
-# connection is closed. (granian has no timeout for reading a body.)
+# connection is closed.
 HEADER_READ_TIMEOUT_MS = 10_000
 # On SIGTERM a worker stops accepting and finishes the requests in flight;
 # one still running after this long is killed.
@@ -102,7 +107,7 @@ def make_server(config: Config, *, reload: bool = False) -> Granian:
         interface=Interfaces.WSGI,
         http=HTTPModes.http1,
         workers=config.workers or os.cpu_count() or 1,
-        blocking_threads=APP_THREADS,
+        blocking_threads=APP_THREADS + config.limits.max_parallel_body_reads,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS),
         log_level=config.log_level,
         log_dictconfig=logging_config(config.log_level, config.log_format),
@@ -121,7 +126,7 @@ def load_worker_app(config: Config) -> WSGIApplication:
     # A worker that leaves normally takes its live gauges out of the sums; the
     # files of one that was killed stay until the server stops.
     atexit.register(mark_worker_dead, os.getpid())
-    return create_worker_app(config)
+    return BodyReadGuard(create_worker_app(config), config.limits, APP_THREADS)
 
 
 def limit_malloc_arenas() -> None:

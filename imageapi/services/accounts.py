@@ -109,13 +109,20 @@ class AccountService:
 
         Raises:
             InvalidCredentials: unknown email, wrong password, disabled account.
-            TooManyRequests: too many failures for this client IP and email.
+            TooManyRequests: too many failures for this client IP and email,
+                or every password hashing place is taken.
         """
+        # Counted before anything else, even when no place to hash is free:
+        # a flood of parallel guesses then locks the pair out all the same.
         self._throttle.attempt(client_ip, email)
-        with self._db.read() as uow:
-            user = uow.users.get_by_email(email)
-        stored = user.password_hash if user is not None else None
-        if not self._passwords.verify(stored, password) or user is None:
+        # A place to hash before the account is looked up: past the bound the
+        # answer is 429 at once, without a query.
+        with self._passwords.admitted() as hashing:
+            with self._db.read() as uow:
+                user = uow.users.get_by_email(email)
+            stored = user.password_hash if user is not None else None
+            matches = hashing.verify(stored, password)
+        if not matches or user is None:
             self._throttle.failed(client_ip, email)
             raise InvalidCredentials("The email or password is wrong.")
         if user.disabled:

@@ -238,13 +238,19 @@ class WindowLoginThrottle(LoginThrottle):
         answers of 401 for a limit of 10). The flood rules only test here and
         count failures (``failed``), so logging in often never locks an
         address out.
+
+        Every lockout this process remembers is checked before any rule
+        touches the storage: a flood of random emails from a locked-out
+        address would otherwise write a new pair counter (a database write
+        without Redis) on every refused attempt.
         """
         now = self._clock()
         for rule in self._limits:
-            identifier = rule.identify(client_ip, email)
-            until = self._locked_until.get(identifier, 0.0)
+            until = self._locked_until.get(rule.identify(client_ip, email), 0.0)
             if until > now:
                 self._refuse(rule, math.ceil(until - now))
+        for rule in self._limits:
+            identifier = rule.identify(client_ip, email)
             try:
                 check = rule.window.hit if rule.counts_attempts else rule.window.test
                 if check(identifier):

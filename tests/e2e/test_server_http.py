@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import selectors
 import signal
 import socket
 import threading
@@ -13,10 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from imageapi.limits import Limits
+from tests.e2e.test_server_availability import FromAddress
+
 pytestmark = pytest.mark.e2e
 
 SLOW_SOCKETS = 200
+SLOW_BODIES = 500
 NORMAL_REQUESTS = 20
+WORKERS = 2  # as the server fixture starts it
+ADDRESS_BODY_READS = Limits().max_address_body_reads
 
 
 class TricklingClients:
@@ -77,6 +84,92 @@ def test_normal_requests_are_answered_while_many_clients_trickle_headers(server)
     assert statuses == [200] * NORMAL_REQUESTS
 
 
+class TricklingBodies:
+    """Sockets that send a login's headers, then one byte of its body now and then."""
+
+    def __init__(self, host: str, port: int, count: int) -> None:
+        head = (
+            b"POST /api/v1/sessions HTTP/1.1\r\nHost: slow\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+        )
+        self.sockets = []
+        for _ in range(count):
+            sock = socket.create_connection((host, port), timeout=10)
+            sock.sendall(head)
+            self.sockets.append(sock)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._trickle, daemon=True)
+        self._thread.start()
+
+    def _trickle(self) -> None:
+        while not self._stop.wait(0.5):
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):  # answered and closed
+                    sock.send(b" ")
+
+    def answers(self, wanted: int, timeout: float) -> list[bytes]:
+        """The first bytes of each answer, once ``wanted`` sockets have one."""
+        answers: list[bytes] = []
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as waiting:  # epoll: any number of fds
+            for sock in self.sockets:
+                waiting.register(sock, selectors.EVENT_READ)
+            while len(answers) < wanted and time.monotonic() < deadline:
+                for key, _ in waiting.select(timeout=1):
+                    answers.append(key.fileobj.recv(65536))
+                    waiting.unregister(key.fileobj)
+        return answers
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+
+def test_normal_requests_are_answered_while_many_clients_trickle_bodies(server):
+    credentials = {"email": "steady@example.com", "password": "a long password"}
+    users = f"{server.base_url}/api/v1/users"
+    assert requests.post(users, json=credentials, timeout=60).status_code == 201
+    slow = TricklingBodies(server.host, server.port, SLOW_BODIES)
+    try:
+        # Each worker reads as many bodies from one address as it allows;
+        # every other trickler is refused at once, its body unread.
+        held = WORKERS * ADDRESS_BODY_READS
+        answers = slow.answers(SLOW_BODIES - held, timeout=60)
+        assert len(answers) >= SLOW_BODIES - held
+        for answer in answers:
+            status_line, headers, body = head_and_body(answer)
+            assert status_line == "HTTP/1.1 429 Too Many Requests", answer[:200]
+            assert "from your address" in json.loads(body)["description"]
+            assert int(headers["retry-after"]) >= 1
+
+        def health(_: int) -> int:
+            return requests.get(f"{server.base_url}/healthz", timeout=60).status_code
+
+        with ThreadPoolExecutor(NORMAL_REQUESTS) as pool:
+            statuses = list(pool.map(health, range(NORMAL_REQUESTS)))
+        # A client at another address sends bodies as usual.
+        elsewhere = requests.Session()
+        elsewhere.mount("http://", FromAddress("127.0.0.2"))
+        login = elsewhere.post(
+            f"{server.base_url}/api/v1/sessions", json=credentials, timeout=60
+        )
+    finally:
+        slow.close()
+    assert statuses == [200] * NORMAL_REQUESTS
+    assert login.status_code == 200, login.text
+    # Closed sockets end their reads: the address gets its places back.
+    for _ in range(100):
+        again = requests.post(
+            f"{server.base_url}/api/v1/sessions", json=credentials, timeout=60
+        )
+        if again.status_code != 429:
+            break
+        time.sleep(0.1)
+    assert again.status_code == 200, again.text
+
+
 UNPARSABLE = {
     b"NOT HTTP AT ALL\r\n\r\n": "400 Bad Request",
     b"GET /healthz HTTP/1.1\r\nHost: x\r\nno colon\r\n\r\n": "400 Bad Request",
@@ -89,14 +182,32 @@ UNPARSABLE = {
 
 
 def test_unparsable_requests_get_a_bare_status_and_no_page(server):
-    # granian answers these itself, before the app: no body at all (not our
-    # JSON, but no HTML page either); docs/benchmarks.md says which.
+    # granian answers these itself, before the app, and has no way to change
+    # that answer: no body at all (not our JSON, but no HTML page either);
+    # docs/security.md says which.
     for request_bytes, status in UNPARSABLE.items():
         answer = raw_exchange(server, request_bytes)
         status_line, headers, body = head_and_body(answer)
         assert status_line == f"HTTP/1.1 {status}", request_bytes[:40]
         assert headers["content-length"] == "0"
         assert body == b""
+
+
+def test_large_headers_get_json_431_from_the_app(server):
+    limit = Limits().max_header_bytes
+    large = b"X-Large: " + b"a" * limit + b"\r\n"
+    answer = raw_exchange(
+        server,
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + large + b"\r\n",
+    )
+    status_line, headers, body = head_and_body(answer)
+    assert status_line == "HTTP/1.1 431 Request Header Fields Too Large"
+    assert headers["content-type"] == "application/json"
+    assert f"at most {limit}" in json.loads(body)["description"]
+    # Just under the limit, the request is served.
+    fits = {"X-Large": "a" * (limit - 200)}
+    response = requests.get(f"{server.base_url}/healthz", headers=fits, timeout=10)
+    assert response.status_code == 200
 
 
 def test_long_request_line_reaches_the_app_and_gets_json(server):

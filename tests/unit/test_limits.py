@@ -22,6 +22,7 @@ UNIT_SUFFIXES = (
     "_frames",
     "_renders",
     "_hashes",
+    "_reads",
     "_percent",
 )
 COUNTED = ("login_failures", "login_failures_per_address", "login_failures_per_account")

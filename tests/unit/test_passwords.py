@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -59,3 +60,17 @@ def test_parallel_callers_within_slots_and_queue_all_succeed(queued):
         thread.start()
         thread.join(30)  # one at a time: never over the bound
     assert results == [True] * (queued + 1)
+
+
+def test_hashes_run_at_the_lowest_cpu_priority():
+    passwords = Passwords(1, 64, 1, parallel=1, queued=0)
+    assert passwords.verify(passwords.hash("secret password"), "secret password")
+    hashing = [
+        thread.native_id
+        for thread in threading.enumerate()
+        if thread.name.startswith("password-hash")
+    ]
+    assert hashing
+    assert {os.getpriority(os.PRIO_PROCESS, native) for native in hashing} == {19}
+    # The nice value is the hashing thread's own, not the process's.
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
