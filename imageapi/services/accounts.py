@@ -164,9 +164,11 @@ class AccountService:
             return self._authenticate_api_key(token)
         with self._db.read() as uow:
             login = uow.sessions.get_active(token_hash(token), self._clock())
-            if login is None or login.user.disabled:
-                return None
-            return Principal(user=login.user.to_domain(), session_id=login.id)
+        if login is None or login.disabled:
+            return None
+        return Principal(
+            user=models.User.domain_from(login), session_id=login.session_id
+        )
 
     def _authenticate_api_key(self, key: str) -> Principal | None:
         now = self._clock()
