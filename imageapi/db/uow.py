@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
@@ -74,6 +75,21 @@ class Database:
     def __init__(self, writer: sessionmaker, reader: sessionmaker) -> None:
         self._writer = writer
         self._reader = reader
+        engine = reader.kw["bind"]
+        if engine.dialect.name != "sqlite":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._lookups = engine
+
+    def lookup(self) -> Connection:
+        """A connection for one read statement.
+
+        For the lookups every request makes: no unit of work to build, and on
+        PostgreSQL no transaction, so one round trip instead of three (BEGIN,
+        the query, ROLLBACK). SQLite, in process, keeps its deferred
+        transaction: switching its connections to autocommit and back would
+        hand them back in the driver's own transaction mode.
+        """
+        return self._lookups.connect()
 
     def write(self) -> UnitOfWork:
         return UnitOfWork(self._writer)
