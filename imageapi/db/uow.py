@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from imageapi.db.engine import SQLITE_BEGIN_OPTION
 from imageapi.db.repositories.api_keys import ApiKeyRepository
 from imageapi.db.repositories.derivatives import DerivativeRepository
 from imageapi.db.repositories.duplicates import DuplicateRepository
@@ -76,18 +77,20 @@ class Database:
         self._writer = writer
         self._reader = reader
         engine = reader.kw["bind"]
-        if engine.dialect.name != "sqlite":
-            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._lookups = engine
+        if engine.dialect.name == "sqlite":
+            # The driver is in autocommit mode already (db/engine.py): leave
+            # out the BEGIN. Setting AUTOCOMMIT would hand connections back
+            # in the driver's own transaction mode.
+            self._lookups = engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
+        else:
+            self._lookups = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def lookup(self) -> Connection:
         """A connection for one read statement.
 
-        For the lookups every request makes: no unit of work to build, and on
-        PostgreSQL no transaction, so one round trip instead of three (BEGIN,
-        the query, ROLLBACK). SQLite, in process, keeps its deferred
-        transaction: switching its connections to autocommit and back would
-        hand them back in the driver's own transaction mode.
+        For the lookups every request makes: no unit of work to build, and no
+        transaction (on PostgreSQL one round trip instead of BEGIN, the
+        query and ROLLBACK); a single statement reads one snapshot anyway.
         """
         return self._lookups.connect()
 
