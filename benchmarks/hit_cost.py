@@ -6,20 +6,22 @@ Run: .venv/bin/python -m benchmarks.hit_cost [--requests 3000] [--profile]
 Builds the app as a server worker does (metrics in multiprocess files, JSON
 access log, usage accounting and the rate limit on), uploads one photo, warms
 its 256-px thumbnail and a signed URL to it, then calls the WSGI app directly
-for each case and reads the body as a server would. Prints microseconds per
-request (CPU time, best of --rounds): the share of a hit that is ours, steadier on a
-shared machine than a wrk figure. ``--profile`` prints the top of a cProfile
-of each case.
+for each case and reads the body as a server would. Prints CPU
+microseconds per request (best of --rounds): the share of a hit that is
+ours, steadier on a shared machine than a wrk figure. ``--profile`` prints
+the top of a cProfile of each case.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import io
 import logging
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ from urllib.parse import urlsplit
 # As ``imageapi serve`` runs workers: prometheus_client picks its value class
 # when it is imported, so the variable must be set first.
 _METRICS_DIR = tempfile.mkdtemp(prefix="imageapi-hit-cost-metrics-")
+atexit.register(shutil.rmtree, _METRICS_DIR, ignore_errors=True)
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _METRICS_DIR)
 
 import falcon.testing  # noqa: E402
