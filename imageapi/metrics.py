@@ -121,6 +121,12 @@ class PrometheusMetrics:
             registry=registry,
         )
         self.render_slots.set(render_slots)
+        # Children of labelled metrics, found once: ``labels()`` checks and
+        # locks on every call, and every request records a few.
+        self._cache_hits = self.cache_lookups.labels("hit")
+        self._cache_hit_bytes = self.cache_bytes.labels("hit")
+        self._by_route: dict[tuple[str, str], tuple[Histogram, Counter]] = {}
+        self._by_status: dict[tuple[str, str, int], Counter] = {}
 
     # Telemetry ---------------------------------------------------------------
 
@@ -134,8 +140,8 @@ class PrometheusMetrics:
         self.render_slots_in_use.dec()
 
     def derivative_cache_hit(self, size: int) -> None:
-        self.cache_lookups.labels("hit").inc()
-        self.cache_bytes.labels("hit").inc(size)
+        self._cache_hits.inc()
+        self._cache_hit_bytes.inc(size)
 
     def derivative_cache_miss(self) -> None:
         self.cache_lookups.labels("miss").inc()
@@ -166,9 +172,21 @@ class PrometheusMetrics:
         self, method: str, route: str, status: int, seconds: float, sent: int
     ) -> None:
         self.in_flight.dec()
-        self.requests.labels(method, route, str(status)).inc()
-        self.request_seconds.labels(method, route).observe(seconds)
-        self.sent_bytes.labels(method, route).inc(sent)
+        # Bounded: routes are the route table's templates.
+        answered = self._by_status.get((method, route, status))
+        if answered is None:
+            answered = self.requests.labels(method, route, str(status))
+            self._by_status[method, route, status] = answered
+        answered.inc()
+        timed = self._by_route.get((method, route))
+        if timed is None:
+            timed = (
+                self.request_seconds.labels(method, route),
+                self.sent_bytes.labels(method, route),
+            )
+            self._by_route[method, route] = timed
+        timed[0].observe(seconds)
+        timed[1].inc(sent)
 
     def exposition(self) -> tuple[bytes, str]:
         """The metrics in the Prometheus text format, and its content type."""

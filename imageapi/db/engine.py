@@ -55,4 +55,6 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        if mode is None:
+            return  # one statement, its own transaction (Database.lookup)
         connection.exec_driver_sql(f"BEGIN {mode}")

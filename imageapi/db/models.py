@@ -15,6 +15,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import LargeBinary
+from sqlalchemy import Row
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped
@@ -52,16 +53,21 @@ class User(Base):
     )
 
     def to_domain(self) -> domain.User:
+        return User.domain_from(self)
+
+    @staticmethod
+    def domain_from(row: User | Row) -> domain.User:
+        """From a loaded user, or a result row with the user's columns."""
         return domain.User(
-            id=self.id,
-            email=self.email,
-            role=self.role,
-            disabled=self.disabled,
-            created_at=self.created_at,
-            max_storage_bytes=self.max_storage_bytes,
-            max_images=self.max_images,
-            max_uploads_per_day=self.max_uploads_per_day,
-            signing_key_generation=self.signing_key_generation,
+            id=row.id,
+            email=row.email,
+            role=row.role,
+            disabled=row.disabled,
+            created_at=row.created_at,
+            max_storage_bytes=row.max_storage_bytes,
+            max_images=row.max_images,
+            max_uploads_per_day=row.max_uploads_per_day,
+            signing_key_generation=row.signing_key_generation,
         )
 
 

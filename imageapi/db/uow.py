@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from imageapi.db.engine import SQLITE_BEGIN_OPTION
 from imageapi.db.repositories.api_keys import ApiKeyRepository
 from imageapi.db.repositories.derivatives import DerivativeRepository
 from imageapi.db.repositories.duplicates import DuplicateRepository
@@ -74,6 +76,23 @@ class Database:
     def __init__(self, writer: sessionmaker, reader: sessionmaker) -> None:
         self._writer = writer
         self._reader = reader
+        engine = reader.kw["bind"]
+        if engine.dialect.name == "sqlite":
+            # The driver is in autocommit mode already (db/engine.py): leave
+            # out the BEGIN. Setting AUTOCOMMIT would hand connections back
+            # in the driver's own transaction mode.
+            self._lookups = engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
+        else:
+            self._lookups = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    def lookup(self) -> Connection:
+        """A connection for one read statement.
+
+        For the lookups every request makes: no unit of work to build, and no
+        transaction (on PostgreSQL one round trip instead of BEGIN, the
+        query and ROLLBACK); a single statement reads one snapshot anyway.
+        """
+        return self._lookups.connect()
 
     def write(self) -> UnitOfWork:
         return UnitOfWork(self._writer)

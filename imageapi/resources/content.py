@@ -20,6 +20,10 @@ from imageapi.web.disposition import attachment
 from imageapi.web.query import read_query
 
 TRANSFORM_PARAMETERS = frozenset(BY_NAME)
+# Derivatives up to this size are answered as one piece of bytes, which the
+# server writes without coming back into Python for every chunk of a stream
+# (thumbnails are a few KiB to a few hundred).
+WHOLE_BODY_MAX_BYTES = 512 * 1024
 
 
 class ImageContent:
@@ -108,7 +112,11 @@ def send_derivative(
     if download and image is not None:
         name = _download_name(image.name, prepared.options.format)
         resp.set_header("Content-Disposition", attachment(name))
-    resp.set_stream(content.stream, content.length)
+    if content.length > WHOLE_BODY_MAX_BYTES:
+        resp.set_stream(content.stream, content.length)
+        return
+    with content.stream:
+        resp.data = content.stream.read()
 
 
 def _download_name(name: str, output_format: str) -> str:

@@ -14,6 +14,7 @@ from imageapi.auth.tokens import new_id
 from imageapi.auth.tokens import new_token
 from imageapi.auth.tokens import token_hash
 from imageapi.db import models
+from imageapi.db.repositories.sessions import active_session_user
 from imageapi.db.uow import Database
 from imageapi.domain import Principal
 from imageapi.domain import User
@@ -169,11 +170,13 @@ class AccountService:
         """The principal behind a bearer token, API key or cookie, or None."""
         if token.startswith(API_KEY_PREFIX):
             return self._authenticate_api_key(token)
-        with self._db.read() as uow:
-            login = uow.sessions.get_active(token_hash(token), self._clock())
-            if login is None or login.user.disabled:
-                return None
-            return Principal(user=login.user.to_domain(), session_id=login.id)
+        with self._db.lookup() as connection:
+            login = active_session_user(connection, token_hash(token), self._clock())
+        if login is None or login.disabled:
+            return None
+        return Principal(
+            user=models.User.domain_from(login), session_id=login.session_id
+        )
 
     def _authenticate_api_key(self, key: str) -> Principal | None:
         now = self._clock()

@@ -12,6 +12,7 @@ rows.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 EVICTION_CHECK_FRACTION = 64
 DELETE_BATCH = 500
 SMART_POSITIONS = ("entropy", "attention")
+# Parsed queries each worker remembers: (parameters, Accept, source format).
+PLAN_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,15 @@ class PreparedRendition:
     storage_key: str = ""
     image_id: str = ""
     user_id: str = ""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Parsed options and the derivative's cache key; no options: the original."""
+
+    options: RenditionOptions | None
+    cache_key: str = ""
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,9 @@ class RenditionService:
         )
         self._added_lock = threading.Lock()
         self._added_since_check = 0
+        # A cache hit parses the same query again and again: remember the
+        # result (refusals are not remembered; they raise).
+        self._remembered_plan = functools.lru_cache(maxsize=PLAN_CACHE_SIZE)(self._plan)
 
     def prepare(
         self, user_id: str, image_id: str, params: Mapping, accept: str
@@ -145,17 +160,16 @@ class RenditionService:
                 rendition would hold more than the memory limit (422).
         """
         image = self._facts.get(user_id, image_id)
-        options = self.parse(params, accept, image.format)
-        if options is None:
+        plan = self._planned(params, accept, image.format)
+        if plan.options is None:
             return PreparedRendition(image=image, options=None)
-        self._check_limits(image, options)
-        cache_key, digest = derivative_digest(options)
+        self._check_limits(image, plan.options)
         return PreparedRendition(
             image=image,
-            options=options,
-            etag=f'"{image.sha256}-{digest[:16]}"',
-            cache_key=cache_key,
-            storage_key=derivative_storage_key(image.id, digest),
+            options=plan.options,
+            etag=f'"{image.sha256}-{plan.digest[:16]}"',
+            cache_key=plan.cache_key,
+            storage_key=derivative_storage_key(image.id, plan.digest),
             image_id=image.id,
             user_id=user_id,
         )
@@ -174,16 +188,16 @@ class RenditionService:
         ETag is made from the URL's facts); otherwise, and for the original,
         the image is read as ``prepare`` reads it, so a deleted image is a 404.
         """
-        options = self.parse(params, accept, source_format)
-        if options is not None and self._budget:
-            cache_key, digest = derivative_digest(options)
-            storage_key = derivative_storage_key(image_id, digest)
+        plan = self._planned(params, accept, source_format)
+        etag = f'"{image_id}-{plan.digest[:16]}"'
+        if plan.options is not None and self._budget:
+            storage_key = derivative_storage_key(image_id, plan.digest)
             if self._storage.exists(storage_key):
                 return PreparedRendition(
                     image=None,
-                    options=options,
-                    etag=f'"{image_id}-{digest[:16]}"',
-                    cache_key=cache_key,
+                    options=plan.options,
+                    etag=etag,
+                    cache_key=plan.cache_key,
                     storage_key=storage_key,
                     image_id=image_id,
                     user_id=user_id,
@@ -191,8 +205,7 @@ class RenditionService:
         prepared = self.prepare(user_id, image_id, params, accept)
         if prepared.options is None:
             return prepared
-        _, digest = derivative_digest(prepared.options)
-        return replace(prepared, etag=f'"{image_id}-{digest[:16]}"')
+        return replace(prepared, etag=etag)
 
     def parse(
         self, params: Mapping, accept: str, source_format: str
@@ -205,6 +218,21 @@ class RenditionService:
             source_format=source_format,
             qualities=self._qualities,
         )
+
+    def _planned(self, params: Mapping, accept: str, source_format: str) -> _Plan:
+        items = tuple(params.items())
+        if all(isinstance(value, str) for _, value in items):
+            return self._remembered_plan(items, accept, source_format)
+        return self._plan(items, accept, source_format)  # repeated: a list
+
+    def _plan(
+        self, items: tuple[tuple[str, object], ...], accept: str, source_format: str
+    ) -> _Plan:
+        options = self.parse(dict(items), accept, source_format)
+        if options is None:
+            return _Plan(None)
+        cache_key, digest = derivative_digest(options)
+        return _Plan(options, cache_key, digest)
 
     def fetch(self, prepared: PreparedRendition) -> DerivativeContent:
         """The derivative's bytes: from the cache, or rendered and cached.

@@ -26,6 +26,7 @@ class LocalStorage(Storage):
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
         self._root.mkdir(parents=True, exist_ok=True)
+        self._root_prefix = f"{self._root}{os.sep}"
 
     def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
         path = self._path(key)
@@ -65,7 +66,7 @@ class LocalStorage(Storage):
         self, key: str, start: int | None = None, end: int | None = None
     ) -> BinaryIO:
         try:
-            handle = open(self._path(key), "rb")  # noqa: SIM115  (caller closes it)
+            handle = open(self._file(key), "rb")  # noqa: SIM115  (caller closes it)
         except FileNotFoundError:
             raise ObjectNotFound(key) from None
         if start is None:
@@ -89,7 +90,7 @@ class LocalStorage(Storage):
         shutil.rmtree(self._path(folder), ignore_errors=True)
 
     def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
+        return os.path.isfile(self._file(key))
 
     def size(self, key: str) -> int:
         try:
@@ -109,7 +110,14 @@ class LocalStorage(Storage):
         return self._root.rglob(f"{TEMPORARY_PREFIX}*")
 
     def _path(self, key: str) -> Path:
-        path = (self._root / check_key(key)).resolve()
-        if not path.is_relative_to(self._root):
-            raise ValueError(f"storage key {key!r} escapes the root")
-        return path
+        return Path(self._file(key))
+
+    def _file(self, key: str) -> str:
+        """The key's file, under the root: ``check_key`` admits no ``..``, no
+        leading ``/`` and no backslash, so no key can name a place outside it.
+
+        Spelled as a string, without resolving symlinks: a cache hit opens a
+        file by its key, and resolving every folder of its path cost more than
+        the rest of the hit's storage work.
+        """
+        return self._root_prefix + check_key(key)

@@ -11,6 +11,8 @@ from limits.storage import RedisStorage
 from imageapi.app import create_app
 from imageapi.db.engine import make_engine
 from imageapi.db.rate_limit_storage import DatabaseRateLimitStorage
+from imageapi.errors import TooManyRequests
+from imageapi.services.rate_limits import RequestRateLimit
 from tests.helpers import PASSWORD
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
@@ -208,3 +210,46 @@ class TestDatabaseStorage:
         assert storage.reset() == 1
         assert storage.get("b") == 0
         assert storage.check()
+
+
+class TestBatchedRequestCounting:
+    """Workers add their users' requests to the shared count in batches."""
+
+    @pytest.fixture
+    def storage(self, clean_database):
+        engine = make_engine(clean_database)
+        yield DatabaseRateLimitStorage(engine, "batched")
+        engine.dispose()
+
+    @staticmethod
+    def worker(storage, limit: int) -> RequestRateLimit:
+        # Mid-minute, so that no window ends during the test.
+        return RequestRateLimit(storage, limit, clock=lambda: 60.0 * 1_000_000 + 30)
+
+    def test_a_worker_sends_its_count_in_batches_and_knows_it_exactly(self, storage):
+        worker = self.worker(storage, 1000)
+        assert worker.batch == 10
+        states = [worker.hit("u") for _ in range(100)]
+        assert [state.remaining for state in states] == list(range(999, 899, -1))
+        # The first request of the window, then one increment per 10 requests.
+        assert storage.get("requests/u/1000000") == 1 + 9 * 10
+
+    def test_workers_together_overshoot_by_less_than_a_batch_each(self, storage):
+        workers = [self.worker(storage, 1000) for _ in range(3)]
+        let_through = 0
+        for request in range(1200):
+            try:
+                workers[request % 3].hit("u")
+            except TooManyRequests:
+                continue
+            let_through += 1
+        assert 1000 <= let_through <= 1000 + 3 * (10 - 1)
+
+    def test_small_limits_are_counted_exactly_across_workers(self, storage):
+        workers = [self.worker(storage, 150) for _ in range(2)]
+        assert workers[0].batch == 1
+        for request in range(150):
+            workers[request % 2].hit("u")
+        for worker in workers:
+            with pytest.raises(TooManyRequests):
+                worker.hit("u")
