@@ -1,10 +1,12 @@
-"""Upload analysis: decode once, then metadata, a blurhash, a fingerprint and a
-working copy.
+"""Upload analysis: decode once, small, to prove the image whole; metadata, a
+blurhash and a fingerprint. Then, apart, the working copy.
 
-The original is decoded a single time, shrunk on load to the working copy's
-size; the copy is written beside the original and the blurhash and the
-near-duplicate fingerprint come from a tiny thumbnail of it. Truncated or
-corrupt files fail here, at upload.
+``analyse`` runs while the upload waits: it decodes the original shrunk on
+load to a 32-px thumbnail (libjpeg and libwebp still read every byte of the
+compressed data, so truncated or corrupt files fail here, at upload), and the
+blurhash and the near-duplicate fingerprint come from that thumbnail.
+``make_working_copy`` is derived work the upload's job does after the answer
+(services/derived_work.py): it decodes again, to the copy's size.
 
 Originals libvips cannot decode (HEIC) are decoded once by pillow-heif into a
 full-size render source that it can: renders read that file instead of the
@@ -81,7 +83,6 @@ class WorkingCopy:
 class Analysis:
     metadata: ImageMetadata
     blurhash: str
-    working_copy: WorkingCopy | None  # None: the original is small enough
     # True when libvips cannot decode the original: renders then read the
     # full-size, upright render source written beside it.
     render_source: bool = False
@@ -89,17 +90,11 @@ class Analysis:
     fingerprint: Fingerprint | None = None
 
 
-def analyse(
-    path: Path, *, working_copy: Path, render_source: Path, max_side: int
-) -> Analysis:
-    """Decode ``path`` once; write a working copy to ``working_copy`` if useful.
+def analyse(path: Path, *, render_source: Path) -> Analysis:
+    """Decode ``path`` once, shrunk on load: metadata, blurhash, fingerprint.
 
-    A copy is made when ``max_side`` > 0 and the image is single-frame with a
-    longer side above it. It is upright (EXIF orientation applied), keeps the
-    ICC profile and pixel values of the original, and is JPEG q95 when opaque
-    or lossless WebP when it has alpha. A HEIC original is first decoded to
-    ``render_source`` (same encoding, full size, with its EXIF), and the
-    analysis continues from that file.
+    A HEIC original is first decoded to ``render_source`` (same encoding,
+    full size, with its EXIF), and the analysis continues from that file.
 
     Raises:
         UnsupportedImage: the file is truncated, corrupt or not an image.
@@ -112,16 +107,9 @@ def analyse(
             path = render_source
             header = pyvips.Image.new_from_file(str(path))
         metadata = _metadata(header, source_format)
-        if max_side and metadata.pages == 1 and _longest(metadata) > max_side:
-            decoded = _reduce(path, metadata, max_side).copy_memory()
-            copy = _save_copy(decoded, working_copy)
-            small = decoded.thumbnail_image(BLURHASH_SIDE, height=BLURHASH_SIDE)
-        else:
-            copy = None
-            small = _reduce(path, metadata, BLURHASH_SIDE)
         # In memory (32 px): the blurhash and the fingerprint both read it,
         # and a lazy image would run its decode again for the second reader.
-        small = small.copy_memory()
+        small = _reduce(path, metadata, BLURHASH_SIDE).copy_memory()
         hash_ = _blurhash(small)
         print_ = fingerprint(small)
     except pyvips.Error:
@@ -131,10 +119,39 @@ def analyse(
     return Analysis(
         metadata=metadata,
         blurhash=hash_,
-        working_copy=copy,
         render_source=path == render_source,
         fingerprint=print_,
     )
+
+
+def needs_working_copy(width: int, height: int, pages: int, max_side: int) -> bool:
+    """A copy is useful when ``max_side`` > 0 and a single-frame image is larger."""
+    return bool(max_side) and pages == 1 and max(width, height) > max_side
+
+
+def make_working_copy(path: Path, target: Path, max_side: int) -> WorkingCopy | None:
+    """Write the working copy of the image at ``path`` (the original, or its
+    render source) to ``target``; None when it needs none.
+
+    The copy is upright (EXIF orientation applied), keeps the ICC profile and
+    pixel values of the original, and is JPEG q95 when opaque or lossless WebP
+    when it has alpha.
+
+    Raises:
+        UnsupportedImage: the file cannot be decoded.
+    """
+    try:
+        header = pyvips.Image.new_from_file(str(path))
+        metadata = _metadata(header, _format(header))
+        if not needs_working_copy(
+            metadata.width, metadata.height, metadata.pages, max_side
+        ):
+            return None
+        return _save_copy(_reduce(path, metadata, max_side), target)
+    except pyvips.Error:
+        raise UnsupportedImage(
+            "The image is truncated or corrupt and cannot be decoded."
+        ) from None
 
 
 def _format(header: pyvips.Image) -> str:
@@ -190,10 +207,6 @@ def _reduce(path: Path, metadata: ImageMetadata, side: int) -> pyvips.Image:
     if metadata.orientation != 1:  # rotating needs the pixels in memory
         image = image.copy_memory().autorot()
     return image
-
-
-def _longest(metadata: ImageMetadata) -> int:
-    return max(metadata.width, metadata.height)
 
 
 def _save_copy(

@@ -30,6 +30,8 @@ from imageapi.services.duplicates import Near
 from imageapi.services.duplicates import index_columns
 from imageapi.services.duplicates import near_duplicates
 from imageapi.services.image_facts import ImageFacts
+from imageapi.services.jobs import DERIVE
+from imageapi.services.jobs import JobService
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
@@ -71,7 +73,7 @@ class ImageService:
         upload_dir: Path,
         clock: Callable[[], datetime],
         quotas: QuotaService,
-        working_copy_max_side: int = 0,
+        jobs: JobService,
         facts: ImageFacts | None = None,
         telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
@@ -83,7 +85,7 @@ class ImageService:
         self._upload_dir = upload_dir
         self._clock = clock
         self._quotas = quotas
-        self._working_copy_max_side = working_copy_max_side
+        self._jobs = jobs
         self._facts = facts or ImageFacts(db)
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
@@ -99,20 +101,22 @@ class ImageService:
         *,
         reject_duplicates: bool = False,
     ) -> Image:
-        """Check, analyse, store and record an image.
-
-        Near-duplicates among the user's images are looked up once, under the
-        user's lock, and recorded as pairs; with ``reject_duplicates`` the
-        first one found refuses the upload (``DuplicateImage``), and the
-        objects already stored are removed again.
+        """Check, analyse, store and record an image; leave a job for the rest.
 
         The header is probed (pixel limit) before any decoding; ``analyse``
-        then decodes once for the metadata, the blurhash and the working copy.
-        The row is committed only after the original and its copy are stored,
-        and the stored objects are removed again if anything after them fails:
-        no file without a row, no row without its files.
+        then decodes once, shrunk on load, which proves the image whole and
+        gives the metadata, blurhash and fingerprint. The original (and a
+        HEIC's render source) is stored before the row is committed, and
+        removed again if anything after fails: no file without a row, no row
+        without its files. The row's transaction also writes the image's job
+        (services/derived_work.py: the working copy and near-duplicate pairs),
+        which runs after the answer; until then renders read the original.
+
+        With ``reject_duplicates`` the near-duplicate lookup runs under the
+        user's lock, so the first one found refuses the upload atomically
+        (``DuplicateImage``, nothing stored). Otherwise the job looks them up,
+        outside this transaction.
         """
-        copy_path = upload.path.with_name(upload.path.name + ".copy")
         source_path = upload.path.with_name(upload.path.name + ".source")
         stored: list[str] = []
         try:
@@ -120,33 +124,24 @@ class ImageService:
             self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
             probed = probe(upload.path, self._limits)
-            analysis = analyse(
-                upload.path,
-                working_copy=copy_path,
-                render_source=source_path,
-                max_side=self._working_copy_max_side,
-            )
+            analysis = analyse(upload.path, render_source=source_path)
             row = self._new_image(user_id, upload, filename, probed, analysis)
             self._storage.put_file(row.storage_key, upload.path)
             stored.append(row.storage_key)
             if row.render_source_key is not None:
                 self._storage.put_file(row.render_source_key, source_path)
                 stored.append(row.render_source_key)
-            if row.working_copy_key is not None:
-                self._storage.put_file(row.working_copy_key, copy_path)
-                stored.append(row.working_copy_key)
             with self._db.write() as uow:
                 # Again under the user's lock, so parallel uploads cannot overshoot.
                 self._quotas.check_upload(user_id, row.size, uow=uow)
-                near = self._near_duplicates(uow, user_id, analysis)
-                if reject_duplicates and near:
-                    raise DuplicateImage(near[0].image_id, near[0].distance)
+                if reject_duplicates:
+                    near = self._near_duplicates(uow, user_id, analysis)
+                    if near:
+                        raise DuplicateImage(near[0].image_id, near[0].distance)
                 uow.images.add(row)
                 uow.flush()
-                uow.duplicates.add_pairs(
-                    user_id, row.id, ((n.image_id, n.distance) for n in near)
-                )
                 attach_tags(uow, row, names)
+                self._jobs.enqueue(uow, DERIVE, row.id, row.created_at)
                 uow.commit()
                 image = row.to_domain()
         except BaseException:
@@ -154,9 +149,9 @@ class ImageService:
             raise
         finally:
             upload.discard()
-            copy_path.unlink(missing_ok=True)
             source_path.unlink(missing_ok=True)
         self._telemetry.uploaded(image.size)
+        self._jobs.enqueued(image.id)
         return image
 
     @staticmethod
@@ -175,7 +170,7 @@ class ImageService:
         probed: ProbedImage,
         analysis: Analysis,
     ) -> models.Image:
-        meta, copy = analysis.metadata, analysis.working_copy
+        meta = analysis.metadata
         image_id = new_id()
         return models.Image(
             id=image_id,
@@ -199,9 +194,6 @@ class ImageService:
             latitude=meta.latitude,
             longitude=meta.longitude,
             blurhash=analysis.blurhash,
-            working_copy_key=f"working/{image_id}" if copy else None,
-            working_copy_width=copy.width if copy else None,
-            working_copy_height=copy.height if copy else None,
             render_source_key=(
                 f"sources/{image_id}" if analysis.render_source else None
             ),

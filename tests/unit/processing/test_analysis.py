@@ -1,7 +1,8 @@
-"""Upload analysis: metadata, EXIF, blurhash, working copy, corrupt files."""
+"""Upload analysis (metadata, EXIF, blurhash, corrupt files) and working copy."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -19,14 +20,21 @@ from tests.unit.processing.imaging import quadrants
 from tests.unit.processing.imaging import ssim
 
 
+@dataclass(frozen=True)
+class Analysed:
+    metadata: analysis.ImageMetadata
+    blurhash: str
+    working_copy: analysis.WorkingCopy | None
+
+
 def analyse(path, *, working_copy, max_side):
-    """The analysis; only HEIC writes a render source, and none comes here."""
+    """The upload's analysis, then its job's working copy; only HEIC writes a
+    render source, and none comes here."""
     source = working_copy.with_name("source")
-    result = analysis.analyse(
-        path, working_copy=working_copy, render_source=source, max_side=max_side
-    )
+    result = analysis.analyse(path, render_source=source)
     assert not result.render_source and not source.exists()
-    return result
+    copy = analysis.make_working_copy(path, working_copy, max_side)
+    return Analysed(result.metadata, result.blurhash, copy)
 
 
 def set_text(image, field, value):

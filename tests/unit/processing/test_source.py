@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import pyvips
 
-from imageapi.processing.analysis import analyse
+from imageapi.processing.analysis import make_working_copy
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.pipeline import render
 from imageapi.processing.source import choose_source
@@ -49,13 +49,7 @@ def original_and_copy(tmp_path_factory):
     original = folder / "original.jpg"
     photo(*ORIGINAL, seed=5).jpegsave(str(original), Q=90)
     copy_path = folder / "copy.jpg"
-    analysis = analyse(
-        original,
-        render_source=folder / "source",
-        working_copy=copy_path,
-        max_side=max(COPY),
-    )
-    copy = analysis.working_copy
+    copy = make_working_copy(original, copy_path, max(COPY))
     assert (copy.width, copy.height) == COPY
     return original, copy_path, copy_scale(ORIGINAL, (copy.width, copy.height))
 

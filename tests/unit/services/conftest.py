@@ -15,7 +15,11 @@ from imageapi.config import QuotaConfig
 from imageapi.db.uow import Database
 from imageapi.services.accounts import AccountService
 from imageapi.services.cursors import Cursors
+from imageapi.services.derived_work import DerivedWork
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
+from imageapi.services.jobs import DERIVE
+from imageapi.services.jobs import JobService
 from imageapi.services.quotas import QuotaService
 from imageapi.storage.memory import MemoryStorage
 from tests.rows import NOW
@@ -67,6 +71,14 @@ def image_service(
     clock: Clock,
     quotas: QuotaConfig | None = None,
 ) -> ImageService:
+    facts = ImageFacts(db)
+    derived = DerivedWork(
+        db,
+        storage,
+        config.data_dir / "uploads",
+        config.processing.working_copy_max_side,
+        facts,
+    )
     return ImageService(
         db,
         storage,
@@ -75,7 +87,8 @@ def image_service(
         upload_dir=config.data_dir / "uploads",
         clock=clock,
         quotas=QuotaService(db, quotas or QuotaConfig(), clock),
-        working_copy_max_side=config.processing.working_copy_max_side,
+        jobs=JobService(db, clock, config.jobs, {DERIVE: derived}),
+        facts=facts,
     )
 
 
