@@ -2,9 +2,10 @@
 
 What the content routes need of an image (owner, format, size, sha256,
 dimensions, working copy, name, upload time) never changes once the upload's
-job has run, so a worker may keep it from then on. Deletion stays safe without telling every worker: a
-deleted image's objects are gone from storage, and a storage miss makes the
-caller ask the database again (``reread``), which then says 404.
+job has run, so a worker may keep it from then on. Deletion stays safe
+without telling every worker: a deleted image's objects are gone from
+storage, and a storage miss makes the caller ask the database again
+(``reread``), which then says 404.
 """
 
 from __future__ import annotations
