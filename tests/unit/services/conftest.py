@@ -64,21 +64,29 @@ def accounts(db: Database, clock: Clock) -> AccountService:
     return AccountService(db, FAST_PASSWORDS, timedelta(hours=1), clock)
 
 
+def job_service(
+    db: Database, config: Config, storage: MemoryStorage, clock: Clock
+) -> JobService:
+    """Upload jobs as a server runs them (``DerivedWork``); without an
+    attached runner, an upload runs its job before returning."""
+    derived = DerivedWork(
+        db,
+        storage,
+        config.data_dir / "uploads",
+        config.processing.working_copy_max_side,
+        ImageFacts(db),
+    )
+    return JobService(db, clock, config.jobs, {DERIVE: derived})
+
+
 def image_service(
     db: Database,
     config: Config,
     storage: MemoryStorage,
     clock: Clock,
     quotas: QuotaConfig | None = None,
+    jobs: JobService | None = None,
 ) -> ImageService:
-    facts = ImageFacts(db)
-    derived = DerivedWork(
-        db,
-        storage,
-        config.data_dir / "uploads",
-        config.processing.working_copy_max_side,
-        facts,
-    )
     return ImageService(
         db,
         storage,
@@ -87,8 +95,7 @@ def image_service(
         upload_dir=config.data_dir / "uploads",
         clock=clock,
         quotas=QuotaService(db, quotas or QuotaConfig(), clock),
-        jobs=JobService(db, clock, config.jobs, {DERIVE: derived}),
-        facts=facts,
+        jobs=jobs or job_service(db, config, storage, clock),
     )
 
 
