@@ -370,13 +370,22 @@ def prepare(config: Config) -> Config:
     engine = make_engine(config.resolved_database_url)
     try:
         upgrade(engine, lock_dir=config.data_dir)
-        # Jobs a killed server held would wait for their leases to expire.
+    finally:
+        engine.dispose()
+    return config
+
+
+def release_job_claims(config: Config) -> None:
+    """At the start of a server: the jobs a killed server held would wait for
+    their leases to run out; make them claimable now (a job still running in
+    another instance only runs twice, which jobs allow)."""
+    engine = make_engine(config.resolved_database_url)
+    try:
         released = release_claims(Database(*make_session_factories(engine)))
     finally:
         engine.dispose()
     if released:
         logging.getLogger(__name__).info("released %d unfinished jobs", released)
-    return config
 
 
 def get_app() -> falcon.App:

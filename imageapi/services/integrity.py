@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from imageapi.db.repositories.jobs import ClaimedJob
 from imageapi.db.uow import Database
 from imageapi.storage.base import Storage
 
@@ -41,6 +42,8 @@ class Problem:
 class IntegrityReport:
     objects_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Upload jobs not done yet (not problems: a running server does them).
+    unfinished_jobs: list[ClaimedJob] = field(default_factory=list)
 
     @property
     def remaining(self) -> list[Problem]:
@@ -82,6 +85,7 @@ class IntegrityService:
         with self._db.read() as uow:
             images = uow.images.object_keys()
             derivatives = uow.derivatives.all_keys()
+            report.unfinished_jobs = uow.jobs.unfinished()
         stored = {item.key for item in listed}
         image_keys = {key for row in images for key in row[1:] if key}
         derivative_keys = {key for _, key in derivatives}

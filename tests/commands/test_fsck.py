@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from imageapi.db.base import utcnow
 from tests import samples
 from tests.helpers import upload
 
@@ -67,3 +68,23 @@ def test_young_files_are_left_alone(imageapi, config, api):
     result = imageapi("fsck", "--repair")  # default grace: an hour
     assert result.returncode == 0, result.stdout
     assert stray.exists()
+
+
+def test_unfinished_jobs_are_listed_and_run_by_repair(imageapi, config, api, db):
+    image = upload(api, samples.png_bytes(3000, 20)).json
+    working_copy = config.data_dir / "images" / "working" / image["id"]
+    working_copy.unlink()  # as if the job had not run yet
+    with db.write() as uow:
+        uow.images.set_columns(image["id"], working_copy_key=None)
+        uow.jobs.add("derive", image["id"], utcnow())
+        uow.commit()
+
+    found = fsck(imageapi)
+    assert found.returncode == 0, found.stdout  # a job is not a problem
+    assert f": derive of image {image['id']}, 0 attempts" in found.stdout
+    assert "1 unfinished jobs" in found.stdout
+
+    repaired = fsck(imageapi, "--repair")
+    assert "1 unfinished jobs run" in repaired.stdout
+    assert working_copy.is_file()
+    assert "unfinished job" not in fsck(imageapi).stdout

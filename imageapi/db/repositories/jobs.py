@@ -103,6 +103,6 @@ class JobRepository:
         row = self._session.execute(select(func.count(), running)).one()
         return QueueDepth(waiting=row[0] - row[1], running=row[1])
 
-    def unfinished(self, limit: int) -> list[ClaimedJob]:
+    def unfinished(self) -> list[ClaimedJob]:
         query = select(Job.id, Job.kind, Job.image_id, Job.attempts).order_by(Job.id)
-        return [ClaimedJob(*row) for row in self._session.execute(query.limit(limit))]
+        return [ClaimedJob(*row) for row in self._session.execute(query)]
