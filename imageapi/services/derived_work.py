@@ -20,6 +20,7 @@ from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
 from imageapi.domain import Image
 from imageapi.processing.analysis import make_working_copy
+from imageapi.processing.analysis import needs_working_copy
 from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
 from imageapi.processing.fingerprint import Fingerprint
 from imageapi.services.duplicates import Near
@@ -63,9 +64,11 @@ class DerivedWork:
             image = row.to_domain(with_tags=False)
             # Outside the write lock: other uploads go on meanwhile.
             near = self._near_duplicates(uow, image)
-        source_key = image.render_source_key or image.storage_key
-        with self._storage.as_file(source_key) as source:
-            files = self.make_render_files(image, source)
+        files = RenderFiles()
+        if self.owes_render_files(image):
+            source_key = image.render_source_key or image.storage_key
+            with self._storage.as_file(source_key) as source:
+                files = self.make_render_files(image, source)
         with self._db.write() as uow:
             # Under the user's lock, so two near uploads whose jobs run at
             # once record one pair between them, not one each way.
@@ -86,6 +89,13 @@ class DerivedWork:
             finish(uow)
             uow.commit()
         self._facts.forget(image.id)  # this worker may have kept it without copy
+
+    def owes_render_files(self, image: Image) -> bool:
+        """Whether ``make_render_files`` has anything to make (saves fetching
+        the original from remote storage for small images)."""
+        return needs_working_copy(
+            image.width, image.height, image.pages, self._working_copy_max_side
+        )
 
     def make_render_files(self, image: Image, original_path: Path) -> RenderFiles:
         """Write the files renders read besides the original: the working copy."""
