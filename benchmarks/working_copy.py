@@ -17,6 +17,7 @@ from pathlib import Path
 import pyvips
 
 from imageapi.processing.analysis import analyse
+from imageapi.processing.analysis import make_working_copy
 from imageapi.processing.options import RenditionOptions
 from imageapi.processing.pipeline import render
 from imageapi.processing.source import copy_scale
@@ -52,9 +53,7 @@ def main() -> None:
     uploads: dict[str, list[float]] = {"no copy": []}
     for side in SIDES:
         path = work / f"copy-{side}"
-        copy = analyse(
-            original, working_copy=path, render_source=work / "s", max_side=side
-        ).working_copy
+        copy = make_working_copy(original, path, side)
         sources[f"copy {side}"] = (
             path,
             copy_scale(ORIGINAL, (copy.width, copy.height)),
@@ -75,11 +74,9 @@ def main() -> None:
             side = 0 if name == "no copy" else int(name.split()[1])
             uploads[name].append(
                 clock(
-                    lambda m=side: analyse(
-                        original,
-                        working_copy=work / "u",
-                        render_source=work / "s",
-                        max_side=m,
+                    lambda m=side: (
+                        analyse(original, render_source=work / "s"),
+                        make_working_copy(original, work / "u", m),
                     )
                 )
             )
