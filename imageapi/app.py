@@ -57,12 +57,17 @@ from imageapi.services.accounts import AccountService
 from imageapi.services.admin import AdminService
 from imageapi.services.api_keys import ApiKeyService
 from imageapi.services.cursors import Cursors
+from imageapi.services.derived_work import DerivedWork
 from imageapi.services.duplicates import DuplicateService
 from imageapi.services.fingerprints import FingerprintBackfill
 from imageapi.services.health import HealthService
 from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
 from imageapi.services.integrity import IntegrityService
+from imageapi.services.jobs import DERIVE
+from imageapi.services.jobs import JobRunner
+from imageapi.services.jobs import JobService
+from imageapi.services.jobs import release_claims
 from imageapi.services.oidc import SingleSignOnService
 from imageapi.services.publishing import PublishService
 from imageapi.services.quotas import QuotaService
@@ -108,6 +113,7 @@ class Services:
     metrics_access: MetricsAccess
     integrity: IntegrityService
     registration: RegistrationService
+    jobs: JobService
 
 
 def create_app(
@@ -118,6 +124,7 @@ def create_app(
     usage_recorder: UsageRecorder | None = None,
     flush_usage_at_exit: bool = False,
     oidc_clients: dict[str, OidcClient] | None = None,
+    run_jobs_in_background: bool = False,
 ) -> falcon.App:
     """Build the WSGI app for ``config``; the schema must already be migrated.
 
@@ -125,6 +132,8 @@ def create_app(
     default the app builds one that flushes every few seconds and, for server
     processes (``flush_usage_at_exit``), once more when the process exits.
     ``oidc_clients`` replaces the single sign-on providers' clients by name.
+    ``run_jobs_in_background`` starts this process's job runners (server
+    workers); without them an upload runs its job before answering.
     """
     if not config.secret_key:
         raise ValueError("config.secret_key must be set (see ensure_secret)")
@@ -144,6 +153,9 @@ def create_app(
         oidc_clients or _oidc_clients(config, clock),
         metrics,
     )
+    metrics.watch_jobs(services.jobs.depth)
+    if run_jobs_in_background:
+        JobRunner(services.jobs, config.jobs).start()
     trust_forwarded = config.trust_forwarded_headers
     middleware = [
         RequestId(),
@@ -206,6 +218,14 @@ def _build_services(
         password_login=config.auth.password_login,
     )
     facts = ImageFacts(db)  # shared: a deletion forgets the image for both
+    derived = DerivedWork(
+        db,
+        storage,
+        upload_dir(config),
+        config.processing.working_copy_max_side,
+        facts,
+    )
+    jobs = JobService(db, clock, config.jobs, {DERIVE: derived})
     images = ImageService(
         db,
         storage,
@@ -214,7 +234,7 @@ def _build_services(
         upload_dir=upload_dir(config),
         clock=clock,
         quotas=quotas,
-        pyramid_max_side=config.processing.working_copy_max_side,
+        jobs=jobs,
         facts=facts,
         telemetry=metrics,
     )
@@ -262,6 +282,7 @@ def _build_services(
         ),
         integrity=IntegrityService(db, storage, config.data_dir / "uploads"),
         registration=RegistrationService(db, accounts, config.auth.registration, clock),
+        jobs=jobs,
     )
 
 
@@ -356,6 +377,19 @@ def prepare(config: Config) -> Config:
     return config
 
 
+def release_job_claims(config: Config) -> None:
+    """At the start of a server: the jobs a killed server held would wait for
+    their leases to run out; make them claimable now (a job still running in
+    another instance only runs twice, which jobs allow)."""
+    engine = make_engine(config.resolved_database_url)
+    try:
+        released = release_claims(Database(*make_session_factories(engine)))
+    finally:
+        engine.dispose()
+    if released:
+        logging.getLogger(__name__).info("released %d unfinished jobs", released)
+
+
 def get_app() -> falcon.App:
     """Entry point for any WSGI server: ``imageapi.wsgi:application``."""
     config = prepare(load_config())
@@ -366,7 +400,7 @@ def get_app() -> falcon.App:
 def create_worker_app(config: Config) -> falcon.App:
     """The app as a server process runs it, once per worker."""
     # Workers leave through sys.exit, so atexit flushes their usage buffer.
-    app = create_app(config, flush_usage_at_exit=True)
+    app = create_app(config, flush_usage_at_exit=True, run_jobs_in_background=True)
     # Everything built so far lives as long as the worker: move it out of the
     # garbage collector's sight, so full collections scan only what requests
     # allocate (they took ~45 ms, the p99 of a listing, before this).

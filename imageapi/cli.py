@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(config, args) -> int:
+    from imageapi.app import release_job_claims
     from imageapi.server import serve
 
     overrides = {
@@ -103,6 +104,7 @@ def _serve(config, args) -> int:
     if overrides:
         config = config.with_overrides(**overrides)
     config = prepare_checked(config)
+    release_job_claims(config)
     serve(config, reload=args.reload)
     return 0
 

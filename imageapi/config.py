@@ -334,6 +334,42 @@ class StorageConfig(Section):
         return self
 
 
+class JobsConfig(Section):
+    """Derived work owed to uploads (the pyramid, near-duplicate pairs),
+    done after the answer by runner threads in each worker process."""
+
+    runners_per_worker: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Jobs a worker process runs at once; each decodes one image.",
+    )
+    start_delay_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="Pause after a worker starts before its runners claim jobs "
+        "(until then images are rendered from their originals).",
+    )
+    lease_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="How long a claimed job belongs to its runner; past it (the "
+        "worker died) any runner takes it again.",
+    )
+    poll_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How often an idle runner looks for jobs other workers left "
+        "(its own worker's uploads wake it at once).",
+    )
+    max_attempts: int = Field(
+        5,
+        ge=1,
+        description="Failures after which a job is given up (logged; the image "
+        "keeps being rendered from its original).",
+    )
+
+
 class Config(Section):
     host: str = Field("127.0.0.1", min_length=1, description="Address to listen on.")
     port: int = Field(8000, ge=0, le=65535, description="TCP port to listen on.")
@@ -385,6 +421,7 @@ class Config(Section):
     usage: UsageConfig = UsageConfig()
     signing: SigningConfig = SigningConfig()
     metrics: MetricsConfig = MetricsConfig()
+    jobs: JobsConfig = JobsConfig()
 
     @field_validator("secret_key")
     @classmethod

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 from prometheus_client import Counter
@@ -23,6 +24,7 @@ from prometheus_client import Histogram
 from prometheus_client import multiprocess
 from prometheus_client.exposition import choose_encoder
 
+from imageapi.db.repositories.jobs import QueueDepth
 from imageapi.errors import NotAuthenticated
 from imageapi.errors import NotFound
 
@@ -110,6 +112,20 @@ class PrometheusMetrics:
             "Bytes of uploaded originals stored.",
             registry=registry,
         )
+        # Database-wide counts, set by whichever worker answers the scrape.
+        self.jobs_waiting = Gauge(
+            "imageapi_jobs_waiting",
+            "Upload jobs (working copies, near-duplicate pairs) not yet claimed.",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.jobs_running = Gauge(
+            "imageapi_jobs_running",
+            "Upload jobs claimed by a runner whose lease has not expired.",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self._job_depth: Callable[[], QueueDepth] | None = None
         self.login_failures = Counter(
             "imageapi_login_failures",
             "Logins refused for a wrong email or password, or a disabled account.",
@@ -188,8 +204,16 @@ class PrometheusMetrics:
         timed[0].observe(seconds)
         timed[1].inc(sent)
 
+    def watch_jobs(self, depth: Callable[[], QueueDepth]) -> None:
+        """Read the job queue's depth (database-wide) at every scrape."""
+        self._job_depth = depth
+
     def exposition(self) -> tuple[bytes, str]:
         """The metrics in the Prometheus text format, and its content type."""
+        if self._job_depth is not None:
+            depth = self._job_depth()
+            self.jobs_waiting.set(depth.waiting)
+            self.jobs_running.set(depth.running)
         # Plain text whatever the Accept header: every Prometheus reads it,
         # and the API document describes one format.
         encoder, content_type = choose_encoder("")

@@ -13,9 +13,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     fsck = commands.add_parser(
         "fsck",
         help="find objects without rows, rows without objects, orphan "
-        "derivatives and temporary files; exit 1 if problems remain",
+        "derivatives and temporary files, and list unfinished upload jobs; "
+        "exit 1 if problems remain",
     )
-    fsck.add_argument("--repair", action="store_true", help="fix what can be fixed")
+    fsck.add_argument(
+        "--repair",
+        action="store_true",
+        help="fix what can be fixed, and run unfinished upload jobs",
+    )
     fsck.add_argument(
         "--grace-seconds",
         type=float,
@@ -36,6 +41,21 @@ def run(config: Config, args: argparse.Namespace) -> int:
         )
     for problem in report.problems:
         print(f"imageapi: {problem}")
+    for job in report.unfinished_jobs:
+        print(
+            f"imageapi: unfinished job {job.id}: {job.kind} of image "
+            f"{job.image_id}, {job.attempts} attempts so far"
+        )
+    if report.unfinished_jobs and args.repair:
+        done = 0
+        while services.jobs.run_next():
+            done += 1
+        say(f"{done} unfinished jobs run")
+    elif report.unfinished_jobs:
+        say(
+            f"{len(report.unfinished_jobs)} unfinished jobs: a server runs them, "
+            "or fsck --repair"
+        )
     repaired = len(report.problems) - len(report.remaining)
     say(
         f"{report.objects_checked} objects checked, {len(report.problems)} "

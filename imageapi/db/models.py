@@ -243,9 +243,9 @@ def image_object_keys(
 
 
 class ImageDuplicate(Base):
-    """Two of a user's images that are near-duplicates, found when the newer
-    one was fingerprinted (``image_id``: the newer, ``other_id``: the older).
-    Either image's deletion removes the pair."""
+    """Two of a user's images that are near-duplicates, found by the lookup
+    of ``image_id`` (its upload's job, or the backfill): usually the newer.
+    One pair per two images; either image's deletion removes it."""
 
     __tablename__ = "image_duplicates"
     __table_args__ = (
@@ -388,3 +388,28 @@ class Invite(Base):
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Job(Base):
+    """Work owed to an image after its upload was answered (the pyramid,
+    near-duplicate pairs): written in the upload's transaction, deleted in the
+    transaction that records the result, so a crash in between only repeats it.
+
+    A runner owns a job while ``claimed_until`` is in the future; past it (the
+    runner died) any runner may claim it again. ``run_after`` holds back a
+    job that failed, for a growing pause.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_runnable", "run_after", "claimed_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # A deleted image takes its jobs with it.
+    image_id: Mapped[str] = mapped_column(
+        ForeignKey("images.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ from imageapi.db.repositories.duplicates import DuplicateRepository
 from imageapi.db.repositories.identities import IdentityRepository
 from imageapi.db.repositories.images import ImageRepository
 from imageapi.db.repositories.invites import InviteRepository
+from imageapi.db.repositories.jobs import JobRepository
 from imageapi.db.repositories.sessions import SessionRepository
 from imageapi.db.repositories.tags import TagRepository
 from imageapi.db.repositories.usage import UsageRepository
@@ -35,6 +36,7 @@ class UnitOfWork:
     duplicates: DuplicateRepository
     identities: IdentityRepository
     invites: InviteRepository
+    jobs: JobRepository
 
     def __init__(self, session_factory: sessionmaker) -> None:
         self._session_factory = session_factory
@@ -51,6 +53,7 @@ class UnitOfWork:
         self.duplicates = DuplicateRepository(self.session)
         self.identities = IdentityRepository(self.session)
         self.invites = InviteRepository(self.session)
+        self.jobs = JobRepository(self.session)
         return self
 
     def __exit__(

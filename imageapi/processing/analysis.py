@@ -1,11 +1,13 @@
-"""Upload analysis: decode once, then metadata, a blurhash, a fingerprint and a
-pyramid of reduced copies.
+"""Upload analysis: decode once, small, to prove the image whole; metadata, a
+blurhash and a fingerprint. Then, apart, the pyramid of reduced copies.
 
-The original is decoded a single time, shrunk on load to the pyramid's
-largest level; the levels are written beside the original
-(``processing/pyramid.py``) and the blurhash and the near-duplicate
-fingerprint come from a tiny thumbnail of the same decode. Truncated or
-corrupt files fail here, at upload.
+``analyse`` runs while the upload waits: it decodes the original shrunk on
+load to a 32-px thumbnail (libjpeg and libwebp still read every byte of the
+compressed data, so truncated or corrupt files fail here, at upload), and the
+blurhash and the near-duplicate fingerprint come from that thumbnail.
+``make_pyramid`` is derived work the upload's job does after the answer
+(services/derived_work.py): it decodes again, shrunk on load to the largest
+level, and writes the levels (``processing/pyramid.py``).
 
 Originals libvips cannot decode (HEIC) are decoded once by pillow-heif into a
 full-size render source that it can: renders read that file instead of the
@@ -34,7 +36,11 @@ from imageapi.processing.pyramid import Pyramid
 from imageapi.processing.pyramid import build_pyramid
 from imageapi.processing.pyramid import level_sides
 
-BLURHASH_SIDE = 32  # pixels; the hash keeps only a few cosine components
+# The fingerprint reads a 32-px thumbnail (see processing/fingerprint.py).
+SMALL_SIDE = 32
+# The blurhash keeps only 4x3 cosine components, which 16 px sample well; its
+# pure-Python encoder costs per pixel (6-7 ms at 32 px, under 2 ms at 16).
+BLURHASH_SIDE = 16
 BLURHASH_COMPONENTS = (4, 3)  # along the longer and the shorter side
 # The HEIC render source: full size, so q95 without chroma subsampling
 # (benchmarks/heic.py). Lossless WebP at effort 1 when it has alpha: it
@@ -77,7 +83,6 @@ class ImageMetadata:
 class Analysis:
     metadata: ImageMetadata
     blurhash: str
-    pyramid: Pyramid  # no levels: the original is small enough
     # True when libvips cannot decode the original: renders then read the
     # full-size, upright render source written beside it.
     render_source: bool = False
@@ -85,17 +90,11 @@ class Analysis:
     fingerprint: Fingerprint | None = None
 
 
-def analyse(
-    path: Path, *, pyramid_dir: Path, render_source: Path, max_side: int
-) -> Analysis:
-    """Decode ``path`` once; write the pyramid's levels into ``pyramid_dir``.
+def analyse(path: Path, *, render_source: Path) -> Analysis:
+    """Decode ``path`` once, shrunk on load: metadata, blurhash, fingerprint.
 
-    Levels (``build_pyramid``: largest side ``max_side``, then halved) are
-    made when ``max_side`` > 0 and the image is single-frame with a longer
-    side above the smallest level. They are upright (EXIF orientation
-    applied) and keep the ICC profile of the original. A HEIC original is
-    first decoded to ``render_source`` (JPEG q95 4:4:4 or lossless WebP, full
-    size, with its EXIF), and the analysis continues from that file.
+    A HEIC original is first decoded to ``render_source`` (same encoding,
+    full size, with its EXIF), and the analysis continues from that file.
 
     Raises:
         UnsupportedImage: the file is truncated, corrupt or not an image.
@@ -108,22 +107,10 @@ def analyse(
             path = render_source
             header = pyvips.Image.new_from_file(str(path))
         metadata = _metadata(header, source_format)
-        pyramid = Pyramid(levels=())
-        sides = level_sides(max_side)
-        longest = _longest(metadata)
-        if sides and metadata.pages == 1 and longest > sides[-1]:
-            side = min(longest, max_side)  # never enlarged
-            decoded = _reduce(path, metadata, side).copy_memory()
-            pyramid = build_pyramid(
-                decoded, pyramid_dir, max_side=max_side, original_side=longest
-            )
-            small = decoded.thumbnail_image(BLURHASH_SIDE, height=BLURHASH_SIDE)
-        else:
-            small = _reduce(path, metadata, BLURHASH_SIDE)
         # In memory (32 px): the blurhash and the fingerprint both read it,
         # and a lazy image would run its decode again for the second reader.
-        small = small.copy_memory()
-        hash_ = _blurhash(small)
+        small = _reduce(path, metadata, SMALL_SIDE).copy_memory()
+        hash_ = _blurhash(small.thumbnail_image(BLURHASH_SIDE, height=BLURHASH_SIDE))
         print_ = fingerprint(small)
     except pyvips.Error:
         raise UnsupportedImage(
@@ -132,10 +119,42 @@ def analyse(
     return Analysis(
         metadata=metadata,
         blurhash=hash_,
-        pyramid=pyramid,
         render_source=path == render_source,
         fingerprint=print_,
     )
+
+
+def needs_pyramid(width: int, height: int, pages: int, max_side: int) -> bool:
+    """Levels are made for a single-frame image larger than the smallest one."""
+    sides = level_sides(max_side)
+    return bool(sides) and pages == 1 and max(width, height) > sides[-1]
+
+
+def make_pyramid(path: Path, dest_dir: Path, max_side: int) -> Pyramid:
+    """Write the pyramid of the image at ``path`` (the original, or its render
+    source) into ``dest_dir``; no levels when it needs none.
+
+    One decode, shrunk on load to the largest level (``_reduce`` keeps large
+    strip TIFFs and PNGs narrow); the levels are upright (EXIF orientation
+    applied) and keep the ICC profile (``build_pyramid``).
+
+    Raises:
+        UnsupportedImage: the file cannot be decoded.
+    """
+    try:
+        header = pyvips.Image.new_from_file(str(path))
+        metadata = _metadata(header, _format(header))
+        if not needs_pyramid(metadata.width, metadata.height, metadata.pages, max_side):
+            return Pyramid(levels=())
+        longest = max(metadata.width, metadata.height)
+        decoded = _reduce(path, metadata, min(longest, max_side)).copy_memory()
+        return build_pyramid(
+            decoded, dest_dir, max_side=max_side, original_side=longest
+        )
+    except pyvips.Error:
+        raise UnsupportedImage(
+            "The image is truncated or corrupt and cannot be decoded."
+        ) from None
 
 
 def _format(header: pyvips.Image) -> str:
@@ -191,10 +210,6 @@ def _reduce(path: Path, metadata: ImageMetadata, side: int) -> pyvips.Image:
     if metadata.orientation != 1:  # rotating needs the pixels in memory
         image = image.copy_memory().autorot()
     return image
-
-
-def _longest(metadata: ImageMetadata) -> int:
-    return max(metadata.width, metadata.height)
 
 
 def _save_source(image: pyvips.Image, path: Path) -> None:

@@ -1,10 +1,11 @@
 """A per-worker memory of images' immutable facts, so content hits skip the database.
 
 What the content routes need of an image (owner, format, size, sha256,
-dimensions, pyramid levels, name, upload time) never changes after upload, so a
-worker may keep it. Deletion stays safe without telling every worker: a
-deleted image's objects are gone from storage, and a storage miss makes the
-caller ask the database again (``reread``), which then says 404.
+dimensions, pyramid levels, name, upload time) never changes once the upload's
+job has run, so a worker may keep it from then on. Deletion stays safe
+without telling every worker: a deleted image's objects are gone from
+storage, and a storage miss makes the caller ask the database again
+(``reread``), which then says 404.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class ImageFacts:
         with self._db.read() as uow:
             row = uow.images.get(user_id, image_id, with_tags=False)
             image = row.to_domain(with_tags=False)
+            # Its job will add the pyramid: not a fact yet.
+            if uow.jobs.pending_for(image_id):
+                return image
         with self._lock:
             self._images[image_id] = image
             while len(self._images) > self._capacity:

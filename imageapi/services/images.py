@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from imageapi.services.duplicates import Near
 from imageapi.services.duplicates import index_columns
 from imageapi.services.duplicates import near_duplicates
 from imageapi.services.image_facts import ImageFacts
+from imageapi.services.jobs import DERIVE
+from imageapi.services.jobs import JobService
 from imageapi.services.quotas import QuotaService
 from imageapi.services.tags import attach_tags
 from imageapi.services.tags import clean_tags
@@ -72,7 +73,7 @@ class ImageService:
         upload_dir: Path,
         clock: Callable[[], datetime],
         quotas: QuotaService,
-        pyramid_max_side: int = 0,
+        jobs: JobService,
         facts: ImageFacts | None = None,
         telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
@@ -84,7 +85,7 @@ class ImageService:
         self._upload_dir = upload_dir
         self._clock = clock
         self._quotas = quotas
-        self._pyramid_max_side = pyramid_max_side
+        self._jobs = jobs
         self._facts = facts or ImageFacts(db)
 
     def receive(self, stream: BinaryIO) -> SpooledUpload:
@@ -100,20 +101,22 @@ class ImageService:
         *,
         reject_duplicates: bool = False,
     ) -> Image:
-        """Check, analyse, store and record an image.
-
-        Near-duplicates among the user's images are looked up once, under the
-        user's lock, and recorded as pairs; with ``reject_duplicates`` the
-        first one found refuses the upload (``DuplicateImage``), and the
-        objects already stored are removed again.
+        """Check, analyse, store and record an image; leave a job for the rest.
 
         The header is probed (pixel limit) before any decoding; ``analyse``
-        then decodes once for the metadata, the blurhash and the pyramid.
-        The row is committed only after the original and its levels are stored,
-        and the stored objects are removed again if anything after them fails:
-        no file without a row, no row without its files.
+        then decodes once, shrunk on load, which proves the image whole and
+        gives the metadata, blurhash and fingerprint. The original (and a
+        HEIC's render source) is stored before the row is committed, and
+        removed again if anything after fails: no file without a row, no row
+        without its files. The row's transaction also writes the image's job
+        (services/derived_work.py: the pyramid and near-duplicate pairs),
+        which runs after the answer; until then renders read the original.
+
+        With ``reject_duplicates`` the near-duplicate lookup runs under the
+        user's lock, so the first one found refuses the upload atomically
+        (``DuplicateImage``, nothing stored). Otherwise the job looks them up,
+        outside this transaction.
         """
-        pyramid_dir = upload.path.with_name(upload.path.name + ".pyramid")
         source_path = upload.path.with_name(upload.path.name + ".source")
         stored: list[str] = []
         try:
@@ -121,35 +124,24 @@ class ImageService:
             self._quotas.check_upload(user_id, upload.size)
             names = clean_tags(tags)
             probed = probe(upload.path, self._limits)
-            pyramid_dir.mkdir()
-            analysis = analyse(
-                upload.path,
-                pyramid_dir=pyramid_dir,
-                render_source=source_path,
-                max_side=self._pyramid_max_side,
-            )
+            analysis = analyse(upload.path, render_source=source_path)
             row = self._new_image(user_id, upload, filename, probed, analysis)
             self._storage.put_file(row.storage_key, upload.path)
             stored.append(row.storage_key)
             if row.render_source_key is not None:
                 self._storage.put_file(row.render_source_key, source_path)
                 stored.append(row.render_source_key)
-            for level in analysis.pyramid.levels:
-                key = pyramid_key(row.id, level.longest)
-                self._storage.put_file(key, pyramid_dir / str(level.longest))
-                stored.append(key)
             with self._db.write() as uow:
                 # Again under the user's lock, so parallel uploads cannot overshoot.
                 self._quotas.check_upload(user_id, row.size, uow=uow)
-                near = self._near_duplicates(uow, user_id, analysis)
-                if reject_duplicates and near:
-                    raise DuplicateImage(near[0].image_id, near[0].distance)
+                if reject_duplicates:
+                    near = self._near_duplicates(uow, user_id, analysis)
+                    if near:
+                        raise DuplicateImage(near[0].image_id, near[0].distance)
                 uow.images.add(row)
                 uow.flush()
-                uow.duplicates.add_pairs(
-                    user_id, row.id, ((n.image_id, n.distance) for n in near)
-                )
                 attach_tags(uow, row, names)
+                self._jobs.enqueue(uow, DERIVE, row.id, row.created_at)
                 uow.commit()
                 image = row.to_domain()
         except BaseException:
@@ -157,9 +149,9 @@ class ImageService:
             raise
         finally:
             upload.discard()
-            shutil.rmtree(pyramid_dir, ignore_errors=True)
             source_path.unlink(missing_ok=True)
         self._telemetry.uploaded(image.size)
+        self._jobs.enqueued(image.id)
         return image
 
     @staticmethod
@@ -202,16 +194,6 @@ class ImageService:
             latitude=meta.latitude,
             longitude=meta.longitude,
             blurhash=analysis.blurhash,
-            pyramid=[
-                {
-                    "key": pyramid_key(image_id, level.longest),
-                    "width": level.width,
-                    "height": level.height,
-                    "format": level.format,
-                }
-                for level in analysis.pyramid.levels
-            ]
-            or None,
             render_source_key=(
                 f"sources/{image_id}" if analysis.render_source else None
             ),
@@ -303,8 +285,3 @@ def sanitise_name(filename: str | None) -> str:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(char for char in name if char.isprintable()).strip().strip(".")
     return name[:MAX_NAME_LENGTH] or "image"
-
-
-def pyramid_key(image_id: str, longest_side: int) -> str:
-    """Where an image's pyramid level of that size is stored."""
-    return f"pyramid/{image_id}/{longest_side}"

@@ -10,6 +10,7 @@ write in progress.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from imageapi.db.repositories.jobs import ClaimedJob
 from imageapi.db.uow import Database
 from imageapi.storage.base import Storage
 
@@ -42,6 +44,8 @@ class Problem:
 class IntegrityReport:
     objects_checked: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # Upload jobs not done yet (not problems: a running server does them).
+    unfinished_jobs: list[ClaimedJob] = field(default_factory=list)
 
     @property
     def remaining(self) -> list[Problem]:
@@ -83,6 +87,7 @@ class IntegrityService:
         with self._db.read() as uow:
             images = uow.images.object_keys()
             derivatives = uow.derivatives.all_keys()
+            report.unfinished_jobs = uow.jobs.unfinished()
         stored = {item.key for item in listed}
         image_keys = {key for _, keys in images for key in keys}
         derivative_keys = {key for _, key in derivatives}
@@ -148,11 +153,14 @@ class IntegrityService:
         spooled = self._upload_dir.glob("*") if self._upload_dir.is_dir() else ()
         for path in [*self._storage.temporary_files(), *spooled]:
             try:
-                if path.is_file() and path.stat().st_mtime <= cutoff:
+                if path.stat().st_mtime <= cutoff:  # a file, or a job's levels
                     yield path
             except FileNotFoundError:
                 continue  # finished meanwhile
 
 
 def _unlink(path: str) -> None:
-    Path(path).unlink(missing_ok=True)
+    if Path(path).is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        Path(path).unlink(missing_ok=True)

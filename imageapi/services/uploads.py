@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,13 +64,16 @@ def spool(stream: BinaryIO, directory: Path, max_bytes: int) -> SpooledUpload:
 
 
 def remove_stale_spools(directory: Path, now: float) -> int:
-    """Delete spool files left by killed workers (see STALE_SPOOL_SECONDS);
-    how many were removed."""
+    """Delete spool files (and the pyramid folders of upload jobs) left by
+    killed workers (see STALE_SPOOL_SECONDS); how many were removed."""
     removed = 0
     for path in directory.glob(f"{SPOOL_PREFIX}*"):
         try:
             if now - path.stat().st_mtime > STALE_SPOOL_SECONDS:
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
                 removed += 1
         except FileNotFoundError:
             continue  # another process removed it first

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from imageapi.db.base import utcnow
 from tests.api.transforms import app_with
 from tests.api.transforms import fetch
 from tests.api.transforms import upload_image
@@ -125,3 +126,16 @@ def test_login_throttles_are_counted(config, make_app):
     found = samples(client.simulate_get("/metrics").text)
     assert value(found, "imageapi_login_throttles_total") == 1
     assert value(found, "imageapi_login_failures_total") == 1
+
+
+def test_metrics_show_the_upload_job_queue(api, db):
+    image = upload_image(api, photo(300, 200), ".jpg")
+    found = samples(api.client.simulate_get("/metrics").text)
+    assert value(found, "imageapi_jobs_waiting") == 0.0  # the upload ran its job
+    with db.write() as uow:
+        for _ in range(2):
+            uow.jobs.add("derive", image["id"], utcnow())
+        uow.commit()
+    found = samples(api.client.simulate_get("/metrics").text)
+    assert value(found, "imageapi_jobs_waiting") == 2.0
+    assert value(found, "imageapi_jobs_running") == 0.0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+
+from imageapi.db.base import utcnow
 from tests import samples
 from tests.helpers import upload
 
@@ -87,3 +90,23 @@ def test_pyramid_levels_are_objects_of_their_image(imageapi, config, api):
         found.stdout
     )
     assert not (root / "pyramid" / "no-such-image" / "512").exists()
+
+
+def test_unfinished_jobs_are_listed_and_run_by_repair(imageapi, config, api, db):
+    image = upload(api, samples.png_bytes(3000, 20)).json
+    levels = config.data_dir / "images" / "pyramid" / image["id"]
+    shutil.rmtree(levels)  # as if the job had not run yet
+    with db.write() as uow:
+        uow.images.set_columns(image["id"], pyramid=None)
+        uow.jobs.add("derive", image["id"], utcnow())
+        uow.commit()
+
+    found = fsck(imageapi)
+    assert found.returncode == 0, found.stdout  # a job is not a problem
+    assert f": derive of image {image['id']}, 0 attempts" in found.stdout
+    assert "1 unfinished jobs" in found.stdout
+
+    repaired = fsck(imageapi, "--repair")
+    assert "1 unfinished jobs run" in repaired.stdout
+    assert sorted(path.name for path in levels.iterdir()) == ["1024", "2048", "512"]
+    assert "unfinished job" not in fsck(imageapi).stdout

@@ -70,6 +70,25 @@ class DuplicateRepository:
         if rows:
             self._session.execute(insert(ImageDuplicate), rows)
 
+    def unpaired_among(
+        self, user_id: str, image_id: str, other_ids: Iterable[str]
+    ) -> set[str]:
+        """Those of ``other_ids`` that still exist and have no pair with the
+        image yet, in either direction."""
+        paired = select(ImageDuplicate.other_id).where(
+            ImageDuplicate.image_id == image_id
+        )
+        paired_back = select(ImageDuplicate.image_id).where(
+            ImageDuplicate.other_id == image_id
+        )
+        query = select(Image.id).where(
+            Image.user_id == user_id,
+            Image.id.in_(list(other_ids)),
+            Image.id.not_in(paired),
+            Image.id.not_in(paired_back),
+        )
+        return set(self._session.scalars(query))
+
     def pairs_of(self, user_id: str) -> list[tuple[str, str]]:
         query = select(ImageDuplicate.image_id, ImageDuplicate.other_id).where(
             ImageDuplicate.user_id == user_id

@@ -9,6 +9,7 @@ from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm import raiseload
@@ -57,6 +58,16 @@ class ImageRepository:
 
     def delete(self, image: Image) -> None:
         self._session.delete(image)
+
+    def find(self, image_id: str) -> Image | None:
+        """Any user's image by id, without its tags (for jobs), or None."""
+        query = select(Image).where(Image.id == image_id)
+        return self._session.scalars(query.options(raiseload(Image.tag_links))).first()
+
+    def set_columns(self, image_id: str, **values: object) -> bool:
+        """Update columns of an image; False if it is gone."""
+        query = update(Image).where(Image.id == image_id).values(**values)
+        return self._session.execute(query).rowcount > 0
 
     def list(
         self,

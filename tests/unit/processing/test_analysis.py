@@ -1,7 +1,8 @@
-"""Upload analysis: metadata, EXIF, blurhash, pyramid, corrupt files."""
+"""Upload analysis (metadata, EXIF, blurhash, corrupt files) and the pyramid."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -13,21 +14,29 @@ import pyvips
 
 from imageapi.errors import UnsupportedImage
 from imageapi.processing import analysis
+from imageapi.processing.pyramid import Pyramid
 from tests.unit.processing.imaging import animation
 from tests.unit.processing.imaging import photo
 from tests.unit.processing.imaging import quadrants
 from tests.unit.processing.imaging import ssim
 
 
+@dataclass(frozen=True)
+class Analysed:
+    metadata: analysis.ImageMetadata
+    blurhash: str
+    pyramid: Pyramid
+
+
 def analyse(path, *, pyramid_dir, max_side):
-    """The analysis; only HEIC writes a render source, and none comes here."""
+    """The upload's analysis, then its job's pyramid; only HEIC writes a
+    render source, and none comes here."""
     pyramid_dir.mkdir(exist_ok=True)
     source = pyramid_dir.with_name("source")
-    result = analysis.analyse(
-        path, pyramid_dir=pyramid_dir, render_source=source, max_side=max_side
-    )
+    result = analysis.analyse(path, render_source=source)
     assert not result.render_source and not source.exists()
-    return result
+    pyramid = analysis.make_pyramid(path, pyramid_dir, max_side)
+    return Analysed(result.metadata, result.blurhash, pyramid)
 
 
 def set_text(image, field, value):

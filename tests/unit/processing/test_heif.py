@@ -55,7 +55,7 @@ def test_decode_is_upright_with_exif_and_icc(phone_heic):
 
 def test_analysis_writes_a_render_source_libvips_decodes(phone_heic, tmp_path):
     source = tmp_path / "source"
-    result = analyse(phone_heic, pyramid_dir=tmp_path, render_source=source, max_side=0)
+    result = analyse(phone_heic, render_source=source)
     meta = result.metadata
     assert result.render_source
     assert (meta.format, meta.width, meta.height, meta.orientation) == (
@@ -89,12 +89,7 @@ def test_pixel_limit_is_checked_before_decoding(phone_heic, tmp_path):
         probe(broken, Limits(max_pixels=80 * 120 - 1))
     probe(broken, Limits())  # the header alone is fine...
     with pytest.raises(UnsupportedImage, match="HEIC image cannot be decoded"):
-        analyse(  # ...the pixels are not
-            broken,
-            pyramid_dir=tmp_path,
-            render_source=tmp_path / "source",
-            max_side=0,
-        )
+        analyse(broken, render_source=tmp_path / "source")  # ...the pixels are not
 
 
 def test_decode_memory_is_checked_before_decoding(tmp_path):

@@ -15,7 +15,11 @@ from imageapi.config import QuotaConfig
 from imageapi.db.uow import Database
 from imageapi.services.accounts import AccountService
 from imageapi.services.cursors import Cursors
+from imageapi.services.derived_work import DerivedWork
+from imageapi.services.image_facts import ImageFacts
 from imageapi.services.images import ImageService
+from imageapi.services.jobs import DERIVE
+from imageapi.services.jobs import JobService
 from imageapi.services.quotas import QuotaService
 from imageapi.storage.memory import MemoryStorage
 from tests.rows import NOW
@@ -60,12 +64,28 @@ def accounts(db: Database, clock: Clock) -> AccountService:
     return AccountService(db, FAST_PASSWORDS, timedelta(hours=1), clock)
 
 
+def job_service(
+    db: Database, config: Config, storage: MemoryStorage, clock: Clock
+) -> JobService:
+    """Upload jobs as a server runs them (``DerivedWork``); without an
+    attached runner, an upload runs its job before returning."""
+    derived = DerivedWork(
+        db,
+        storage,
+        config.data_dir / "uploads",
+        config.processing.working_copy_max_side,
+        ImageFacts(db),
+    )
+    return JobService(db, clock, config.jobs, {DERIVE: derived})
+
+
 def image_service(
     db: Database,
     config: Config,
     storage: MemoryStorage,
     clock: Clock,
     quotas: QuotaConfig | None = None,
+    jobs: JobService | None = None,
 ) -> ImageService:
     return ImageService(
         db,
@@ -75,7 +95,7 @@ def image_service(
         upload_dir=config.data_dir / "uploads",
         clock=clock,
         quotas=QuotaService(db, quotas or QuotaConfig(), clock),
-        pyramid_max_side=config.processing.working_copy_max_side,
+        jobs=jobs or job_service(db, config, storage, clock),
     )
 
 

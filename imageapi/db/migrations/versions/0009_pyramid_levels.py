@@ -1,6 +1,6 @@
 """pyramid levels: several reduced copies per image instead of one
 
-Revision ID: 0009_pyramid_levels
+Revision ID: 0009
 Revises: 0008
 
 Expand only: the working copy columns stay, and images that have one (and
@@ -11,7 +11,7 @@ a server of the previous release can still run beside this one.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_pyramid_levels"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,146 @@
+"""What an upload leaves to its job: near-duplicate pairs and render files.
+
+Until the job has run, the image is complete but plain: renders read the
+original (or HEIC's render source), and near-duplicate pairs with it are not
+recorded yet. The job's last transaction records both and deletes the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from imageapi.db.repositories.jobs import ClaimedJob
+from imageapi.db.uow import Database
+from imageapi.db.uow import UnitOfWork
+from imageapi.domain import Image
+from imageapi.processing.analysis import make_pyramid
+from imageapi.processing.analysis import needs_pyramid
+from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
+from imageapi.processing.fingerprint import Fingerprint
+from imageapi.services.duplicates import Near
+from imageapi.services.duplicates import near_duplicates
+from imageapi.services.image_facts import ImageFacts
+from imageapi.services.uploads import SPOOL_PREFIX
+from imageapi.storage.base import Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderFiles:
+    """What ``make_render_files`` stored: the image row's new column values
+    and the storage keys written (removed again if the image is gone)."""
+
+    columns: dict[str, object] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+
+
+class DerivedWork:
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        work_dir: Path,
+        pyramid_max_side: int,
+        facts: ImageFacts,
+    ) -> None:
+        self._db = db
+        self._storage = storage
+        self._work_dir = work_dir
+        self._pyramid_max_side = pyramid_max_side
+        self._facts = facts
+
+    def run(self, job: ClaimedJob, finish: Callable[[UnitOfWork], None]) -> None:
+        with self._db.read() as uow:
+            row = uow.images.find(job.image_id)
+            if row is None:
+                return  # deleted meanwhile: its job went with it (cascade)
+            image = row.to_domain(with_tags=False)
+            # Outside the write lock: other uploads go on meanwhile.
+            near = self._near_duplicates(uow, image)
+        files = RenderFiles()
+        if self.owes_render_files(image):
+            source_key = image.render_source_key or image.storage_key
+            with self._storage.as_file(source_key) as source:
+                files = self.make_render_files(image, source)
+        with self._db.write() as uow:
+            # Under the user's lock, so two near uploads whose jobs run at
+            # once record one pair between them, not one each way.
+            uow.users.get_for_update(image.user_id)
+            if uow.images.find(image.id) is None:
+                self._remove(files.keys)  # deleted while we worked
+                return
+            if files.columns:
+                uow.images.set_columns(image.id, **files.columns)
+            unpaired = uow.duplicates.unpaired_among(
+                image.user_id, image.id, (n.image_id for n in near)
+            )
+            uow.duplicates.add_pairs(
+                image.user_id,
+                image.id,
+                ((n.image_id, n.distance) for n in near if n.image_id in unpaired),
+            )
+            finish(uow)
+            uow.commit()
+        self._facts.forget(image.id)  # this worker may have kept it without copy
+
+    def owes_render_files(self, image: Image) -> bool:
+        """Whether ``make_render_files`` has anything to make (saves fetching
+        the original from remote storage for small images)."""
+        return needs_pyramid(
+            image.width, image.height, image.pages, self._pyramid_max_side
+        )
+
+    def make_render_files(self, image: Image, original_path: Path) -> RenderFiles:
+        """Write the files renders read besides the original: the pyramid."""
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        level_dir = Path(tempfile.mkdtemp(dir=self._work_dir, prefix=SPOOL_PREFIX))
+        stored: list[str] = []
+        try:
+            pyramid = make_pyramid(original_path, level_dir, self._pyramid_max_side)
+            levels = []
+            for level in pyramid.levels:
+                key = pyramid_key(image.id, level.longest)
+                self._storage.put_file(key, level_dir / str(level.longest))
+                stored.append(key)
+                levels.append(
+                    {
+                        "key": key,
+                        "width": level.width,
+                        "height": level.height,
+                        "format": level.format,
+                    }
+                )
+        except BaseException:
+            self._remove(stored)
+            raise
+        finally:
+            shutil.rmtree(level_dir, ignore_errors=True)
+        return RenderFiles(columns={"pyramid": levels or None}, keys=stored)
+
+    @staticmethod
+    def _near_duplicates(uow: UnitOfWork, image: Image) -> list[Near]:
+        if image.fingerprint is None:
+            return []
+        print_ = Fingerprint.from_bytes(image.fingerprint)
+        return near_duplicates(
+            uow, image.user_id, print_, DEFAULT_MAX_DISTANCE, exclude_id=image.id
+        )
+
+    def _remove(self, keys: list[str]) -> None:
+        for key in keys:
+            try:
+                self._storage.delete(key)
+            except Exception:  # a leftover is harmless; fsck finds it
+                log.exception("could not delete stored object %s", key)
+
+
+def pyramid_key(image_id: str, longest_side: int) -> str:
+    """Where an image's pyramid level of that size is stored."""
+    return f"pyramid/{image_id}/{longest_side}"

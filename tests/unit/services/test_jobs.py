@@ -1,0 +1,172 @@
+"""Upload jobs on the real database: left by the upload, claimed under a lease,
+re-claimed after a crash, dropped with their image, retried, given up."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+
+from imageapi.errors import ImageNotFound
+from imageapi.services.jobs import release_claims
+from imageapi.storage.memory import MemoryStorage
+from tests.rows import add_user
+from tests.samples import jpeg_bytes
+from tests.samples import png_bytes
+from tests.unit.services.conftest import image_service
+from tests.unit.services.conftest import job_service
+
+LARGE = (3000, 20)  # longer than the pyramid's largest level, 2048 px
+
+
+@pytest.fixture
+def user_id(db) -> str:
+    return add_user(db).id
+
+
+@pytest.fixture
+def jobs(db, config, storage, clock):
+    service = job_service(db, config, storage, clock)
+    service.attach_runner(lambda: None)  # a runner that never runs: jobs wait
+    return service
+
+
+@pytest.fixture
+def images(db, config, storage, clock, jobs):
+    return image_service(db, config, storage, clock, jobs=jobs)
+
+
+def upload(images, user_id, data):
+    return images.upload(user_id, images.receive(io.BytesIO(data)), "a.png", [])
+
+
+def claim_as_a_runner_that_dies(db, clock, lease_seconds):
+    """Claim the next job in its own committed transaction, then do nothing."""
+    with db.write() as uow:
+        job = uow.jobs.claim(clock(), clock() + timedelta(seconds=lease_seconds))
+        uow.commit()
+    assert job is not None
+    return job
+
+
+def test_upload_answers_before_its_job_makes_the_pyramid(
+    images, jobs, storage, user_id
+):
+    image = upload(images, user_id, png_bytes(*LARGE))
+    assert image.pyramid == ()
+    assert storage.stored_keys() == {image.storage_key}  # served from the original
+    assert (jobs.depth().waiting, jobs.depth().running) == (1, 0)
+
+    assert jobs.run_next()
+    done = images.get(user_id, image.id)
+    sizes = [(level.key, level.width, level.height) for level in done.pyramid]
+    assert sizes == [
+        (f"pyramid/{image.id}/2048", 2048, 14),
+        (f"pyramid/{image.id}/1024", 1024, 7),
+        (f"pyramid/{image.id}/512", 512, 4),
+    ]
+    assert storage.stored_keys() == {image.storage_key, *(key for key, *_ in sizes)}
+    assert (jobs.depth().waiting, jobs.depth().running) == (0, 0)
+    assert not jobs.run_next()
+
+
+def test_a_dead_runners_job_is_claimed_again_once_its_lease_expires(
+    db, images, jobs, config, clock, user_id
+):
+    image = upload(images, user_id, png_bytes(*LARGE))
+    claim_as_a_runner_that_dies(db, clock, config.jobs.lease_seconds)
+    assert (jobs.depth().waiting, jobs.depth().running) == (0, 1)
+    assert not jobs.run_next()  # still leased
+
+    clock.advance(seconds=config.jobs.lease_seconds + 1)
+    assert jobs.run_next()
+    assert images.get(user_id, image.id).pyramid != ()
+
+
+def test_a_start_releases_every_claim_at_once(db, images, jobs, config, clock, user_id):
+    image = upload(images, user_id, png_bytes(*LARGE))
+    claim_as_a_runner_that_dies(db, clock, config.jobs.lease_seconds)
+    assert release_claims(db) == 1
+    assert jobs.run_next()
+    assert images.get(user_id, image.id).pyramid != ()
+
+
+def test_a_deleted_images_job_is_dropped(images, jobs, storage, user_id):
+    image = upload(images, user_id, png_bytes(*LARGE))
+    images.delete(user_id, image.id)
+    assert (jobs.depth().waiting, jobs.depth().running) == (0, 0)
+    assert not jobs.run_next()
+    assert storage.stored_keys() == set()
+
+
+class DeletingStorage(MemoryStorage):
+    """Storage whose pyramid writes let the image's owner delete it first,
+    as a request in another worker could while the job decodes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before_level = lambda: None
+
+    def put_file(self, key, path):
+        if key.startswith("pyramid/"):
+            self.before_level()
+        return super().put_file(key, path)
+
+    def stored_keys(self) -> set[str]:
+        return set(self._objects)
+
+
+def test_an_image_deleted_while_its_job_runs_leaves_nothing(db, config, clock, user_id):
+    storage = DeletingStorage()
+    jobs = job_service(db, config, storage, clock)
+    jobs.attach_runner(lambda: None)
+    images = image_service(db, config, storage, clock, jobs=jobs)
+    image = upload(images, user_id, png_bytes(*LARGE))
+    storage.before_level = lambda: images.delete(user_id, image.id)
+
+    assert jobs.run_next()
+    assert storage.stored_keys() == set()
+    assert (jobs.depth().waiting, jobs.depth().running) == (0, 0)
+    with pytest.raises(ImageNotFound):
+        images.get(user_id, image.id)
+
+
+class FailingLevelStorage(MemoryStorage):
+    def put_file(self, key, path):
+        if key.startswith("pyramid/"):
+            raise OSError(28, "No space left on device")
+        return super().put_file(key, path)
+
+
+def test_a_failing_job_is_retried_later_then_given_up(db, config, clock, user_id):
+    storage = FailingLevelStorage()
+    jobs = job_service(db, config, storage, clock)
+    jobs.attach_runner(lambda: None)
+    images = image_service(db, config, storage, clock, jobs=jobs)
+    image = upload(images, user_id, png_bytes(*LARGE))
+
+    for _attempt in range(config.jobs.max_attempts):
+        assert jobs.run_next()  # fails, and waits before the next attempt
+        assert not jobs.run_next()
+        clock.advance(hours=1)
+    assert (jobs.depth().waiting, jobs.depth().running) == (0, 0)
+    # The image stays, rendered from its original.
+    assert images.get(user_id, image.id).pyramid == ()
+
+
+@pytest.mark.parametrize("newer_first", [False, True])
+def test_near_duplicates_are_paired_once_whichever_job_runs_first(
+    db, images, jobs, user_id, newer_first
+):
+    first = upload(images, user_id, png_bytes(300, 200))
+    second = upload(images, user_id, jpeg_bytes(300, 200))
+    with db.read() as uow:
+        assert uow.duplicates.pairs_of(user_id) == []  # not under the upload's lock
+        assert uow.jobs.pending_for(first.id) and uow.jobs.pending_for(second.id)
+    assert jobs.run_next(image_id=(second if newer_first else first).id)
+    assert jobs.run_next()
+    with db.read() as uow:
+        pairs = uow.duplicates.pairs_of(user_id)
+    assert len(pairs) == 1
+    assert set(pairs[0]) == {first.id, second.id}
