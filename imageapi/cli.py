@@ -111,5 +111,5 @@ def _serve(config, args) -> int:
 
 def _migrate(config) -> int:
     prepare_checked(config)
-    print("imageapi: database is at the newest schema")
+    print("imageapi: the database schema is ready for this release")
     return 0

@@ -22,10 +22,15 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     # hide_parameters: bound values (emails, token hashes) never reach a log
-    # or an error message.
+    # or an error message. No pool_pre_ping: it would cost a round trip per
+    # request (an authenticated cache hit is one query). A connection the
+    # server dropped fails its first statement instead; SQLAlchemy then
+    # discards the whole pool, the request gets a 503 (web/errors.py) and the
+    # next ones connect afresh. pool_recycle retires connections before the
+    # usual idle timeouts of proxies and poolers.
     return create_engine(
         url,
-        pool_pre_ping=True,
+        pool_recycle=1800,
         pool_size=5,
         max_overflow=10,
         hide_parameters=True,

@@ -40,8 +40,19 @@ CROSS_SITE = error(
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SERVER_ERROR = error(
-    "Something failed on our side (the database went away...); the description "
-    "names the request id, which is logged with the cause."
+    "Something failed on our side; the description names the request id, "
+    "which is logged with the cause."
+)
+HEADERS_TOO_LARGE = error(
+    "The request's header fields are over `limits.max_header_bytes` together "
+    "(far larger headers, or over 100 of them, get the HTTP server's own 431 "
+    "with an empty body)."
+)
+UNAVAILABLE = error(
+    "Retry after `Retry-After` seconds: the connection to the database was "
+    "lost (the next request connects afresh), or every request-body read "
+    "place of the worker is taken.",
+    {"Retry-After": Header("Seconds to wait before retrying.")},
 )
 
 
@@ -52,7 +63,9 @@ def responses_of(operation: Operation) -> dict[int, Response]:
         400: NOT_UTF8,
         414: URI_TOO_LONG,
         429: RATE_LIMITED,
+        431: HEADERS_TOO_LARGE,
         500: SERVER_ERROR,
+        503: UNAVAILABLE,
     }
     if not operation.public:
         responses[401] = NOT_AUTHENTICATED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import falcon
+from sqlalchemy.exc import DBAPIError
 
 from imageapi.errors import ImageApiError
 from imageapi.schemas.errors import Error
@@ -39,6 +40,7 @@ def install_error_handlers(app: falcon.App) -> None:
     app.set_error_serializer(_serialize)
     app.add_error_handler(ImageApiError, _handle_domain_error)
     app.add_error_handler(Exception, _handle_unexpected)
+    app.add_error_handler(DBAPIError, _handle_database_error)
 
 
 def _serialize(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError):
@@ -56,6 +58,20 @@ def _serialize(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError
 
 def _handle_domain_error(req, resp, exc: ImageApiError, params) -> None:
     raise _DomainHTTPError(exc)
+
+
+def _handle_database_error(req, resp, exc: DBAPIError, params) -> None:
+    """A lost connection (the database restarted, a proxy dropped it) is a
+    503 to retry: the pool has been discarded and the next request connects
+    afresh. Any other database error is unexpected."""
+    if not exc.connection_invalidated:
+        _handle_unexpected(req, resp, exc, params)
+    log.warning("database connection lost in %s %s", req.method, req.path)
+    raise falcon.HTTPServiceUnavailable(
+        title="Database unavailable",
+        description="The connection to the database was lost; retry.",
+        headers={"Retry-After": "1"},
+    )
 
 
 def _handle_unexpected(req, resp, exc: Exception, params) -> None:

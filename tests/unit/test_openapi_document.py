@@ -140,7 +140,9 @@ def test_query_model_fields_become_parameters(document):
         "401",
         "414",  # every operation: granian's URI length limit
         "429",  # every operation: the rate limit
+        "431",  # every operation: the header size limit
         "500",  # every operation: an unexpected failure
+        "503",  # every operation: a lost database connection
     }
 
 
@@ -161,7 +163,9 @@ def test_multipart_body_keeps_binary_part_and_encoding(document):
         "415",
         "422",
         "429",
+        "431",
         "500",
+        "503",
     }
 
 
