@@ -16,7 +16,6 @@ before a hash; a login waits longer on a busy machine, nobody else does.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,11 +27,11 @@ from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 
 from imageapi.errors import TooManyRequests
+from imageapi.priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 1  # a hash takes well under a second
-LOWEST_PRIORITY = 19
 
 
 class Passwords:
@@ -55,6 +54,7 @@ class Passwords:
             max_workers=parallel,
             thread_name_prefix="password-hash",
             initializer=lower_thread_priority,
+            initargs=("password hashing",),
         )
         # Verified against when the email is unknown, so a wrong email costs
         # as much time as a wrong password and reveals nothing.
@@ -121,11 +121,3 @@ class Hashing:
             )
         except (VerificationError, InvalidHashError):
             return False
-
-
-def lower_thread_priority() -> None:
-    """Nice the calling thread (not its process) to the lowest priority."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
-    except OSError as exc:  # not Linux, or not allowed: hash at normal priority
-        log.warning("password hashing keeps the normal CPU priority: %s", exc)

@@ -4,11 +4,15 @@ re-claimed after a crash, dropped with their image, retried, given up."""
 from __future__ import annotations
 
 import io
+import os
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 
 from imageapi.errors import ImageNotFound
+from imageapi.services.jobs import JobRunner
 from imageapi.services.jobs import release_claims
 from imageapi.storage.memory import MemoryStorage
 from tests.rows import add_user
@@ -170,3 +174,24 @@ def test_near_duplicates_are_paired_once_whichever_job_runs_first(
         pairs = uow.duplicates.pairs_of(user_id)
     assert len(pairs) == 1
     assert set(pairs[0]) == {first.id, second.id}
+
+
+def test_runners_work_at_the_lowest_cpu_priority(jobs, config):
+    runner = JobRunner(jobs, config.jobs.model_copy(update={"runners_per_worker": 2}))
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        niced: set[int] = set()
+        while len(niced) < 2 and time.monotonic() < deadline:
+            niced = {
+                thread.native_id
+                for thread in threading.enumerate()
+                if thread.name.startswith("job-runner")
+                and os.getpriority(os.PRIO_PROCESS, thread.native_id) == 19
+            }
+            time.sleep(0.01)
+        assert len(niced) == 2
+        # The nice value is the runners' own, not the process's.
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
+    finally:
+        runner.stop()
