@@ -7,7 +7,7 @@ Run from the repository root (bounded: each scenario runs --seconds):
         [--library 100000] [--postgres URL-of-a-scratch-database]
 
 A real server (2 worker processes, SQLite unless --postgres) receives a
-~100 KB photographic JPEG (1800x1350, longer than the 1536-px working copy,
+~100 KB photographic JPEG (1800x1350, longer than the 1024-px pyramid level,
 so every upload has derived work), distinct bytes per request, from
 --concurrency client threads, each with a new connection per request and
 then with keep-alive. ``POST /api/images`` is the earlier project's route
