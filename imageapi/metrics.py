@@ -115,7 +115,7 @@ class PrometheusMetrics:
         # Database-wide counts, set by whichever worker answers the scrape.
         self.jobs_waiting = Gauge(
             "imageapi_jobs_waiting",
-            "Upload jobs (working copies, near-duplicate pairs) not yet claimed.",
+            "Upload jobs (pyramid levels, near-duplicate pairs) not yet claimed.",
             registry=registry,
             multiprocess_mode="mostrecent",
         )

@@ -64,8 +64,10 @@ class FingerprintBackfill:
                     _Pending(
                         row.id,
                         row.user_id,
-                        # The smallest upright copy there is: the working copy.
-                        row.working_copy_key
+                        # The smallest upright copy there is: the smallest
+                        # pyramid level (or an older image's working copy).
+                        (row.pyramid[-1]["key"] if row.pyramid else None)
+                        or row.working_copy_key
                         or row.render_source_key
                         or row.storage_key,
                     )
