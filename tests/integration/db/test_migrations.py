@@ -52,19 +52,36 @@ def empty_database_url(tmp_path):
         admin.dispose()
 
 
+def insert_user(connection) -> None:
+    """User u1, with only the columns of the first schema."""
+    connection.execute(
+        text(
+            "INSERT INTO users (id, email, email_key, password_hash, role, "
+            "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
+            "'user', false, CURRENT_TIMESTAMP)"
+        )
+    )
+
+
+def insert_image(connection, image_id: str) -> None:
+    """An image of u1, with only the columns of the first schema."""
+    connection.execute(
+        text(
+            "INSERT INTO images (id, user_id, name, content_type, format, size, "
+            "width, height, sha256, storage_key, created_at) VALUES "
+            f"('{image_id}', 'u1', 'a.jpg', 'image/jpeg', 'jpeg', 1, 2, 3, 'x', "
+            f"'originals/{image_id}', CURRENT_TIMESTAMP)"
+        )
+    )
+
+
 def test_0002_upgrades_downgrades_and_upgrades_again(empty_database_url):
     engine = make_engine(empty_database_url)
     try:
         config = alembic_config(engine)
         command.upgrade(config, "0001")
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO users (id, email, email_key, password_hash, role, "
-                    "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
-                    "'user', false, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_user(connection)
         upgrade(engine)
         tables = set(inspect(engine).get_table_names())
         assert {"api_keys", "usage_counters", "rate_limit_counters"} <= tables
@@ -87,21 +104,8 @@ def test_0004_keeps_images_and_downgrades_cleanly(empty_database_url):
         config = alembic_config(engine)
         command.upgrade(config, "0003")
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO users (id, email, email_key, password_hash, role, "
-                    "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
-                    "'user', false, CURRENT_TIMESTAMP)"
-                )
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO images (id, user_id, name, content_type, format, "
-                    "size, width, height, sha256, storage_key, created_at) VALUES "
-                    "('i1', 'u1', 'a.jpg', 'image/jpeg', 'jpeg', 1, 2, 3, 'x', "
-                    "'originals/i1', CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_user(connection)
+            insert_image(connection, "i1")
         upgrade(engine)
         with engine.connect() as connection:
             kept = connection.execute(
@@ -122,23 +126,9 @@ def test_0006_adds_fingerprints_and_pairs_and_downgrades_cleanly(empty_database_
         config = alembic_config(engine)
         command.upgrade(config, "0004")
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO users (id, email, email_key, password_hash, role, "
-                    "disabled, created_at) VALUES ('u1', 'a@x.org', 'a@x.org', 'h', "
-                    "'user', false, CURRENT_TIMESTAMP)"
-                )
-            )
+            insert_user(connection)
             for image_id in ("i1", "i2"):
-                connection.execute(
-                    text(
-                        "INSERT INTO images (id, user_id, name, content_type, "
-                        "format, size, width, height, sha256, storage_key, "
-                        f"created_at) VALUES ('{image_id}', 'u1', 'a.jpg', "
-                        "'image/jpeg', 'jpeg', 1, 2, 3, 'x', 'originals/x', "
-                        "CURRENT_TIMESTAMP)"
-                    )
-                )
+                insert_image(connection, image_id)
         command.upgrade(config, "0006")
         with engine.connect() as connection:
             kept = connection.execute(
@@ -184,5 +174,37 @@ def test_a_schema_migrated_by_a_newer_release_is_left_as_it_is(empty_database_ur
             )
             assert version.scalar_one() == "0099_newer_release"
             assert "images" in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_0009_and_0010_keep_images_and_downgrade_cleanly(empty_database_url):
+    engine = make_engine(empty_database_url)
+    try:
+        config = alembic_config(engine)
+        command.upgrade(config, "0008")
+        with engine.begin() as connection:
+            insert_user(connection)
+            insert_image(connection, "i1")
+        upgrade(engine)
+        with engine.begin() as connection:
+            kept = connection.execute(text("SELECT id, pyramid FROM images")).all()
+            assert kept == [("i1", None)]  # old images keep their working copy
+            connection.execute(
+                text(
+                    "INSERT INTO jobs (kind, image_id, created_at, run_after, "
+                    "attempts) VALUES ('derive', 'i1', CURRENT_TIMESTAMP, "
+                    "CURRENT_TIMESTAMP, 0)"
+                )
+            )
+            # The image's deletion takes its job with it.
+            connection.execute(text("DELETE FROM images WHERE id = 'i1'"))
+            assert connection.execute(text("SELECT * FROM jobs")).all() == []
+        command.downgrade(config, "0008")
+        inspector = inspect(engine)
+        assert "jobs" not in inspector.get_table_names()
+        columns = {column["name"] for column in inspector.get_columns("images")}
+        assert "pyramid" not in columns
+        upgrade(engine)
     finally:
         engine.dispose()
