@@ -52,6 +52,14 @@ def empty_database_url(tmp_path):
         admin.dispose()
 
 
+@pytest.fixture
+def engine(empty_database_url):
+    """An engine on a database with no schema yet."""
+    engine = make_engine(empty_database_url)
+    yield engine
+    engine.dispose()
+
+
 def insert_user(connection) -> None:
     """User u1, with only the columns of the first schema."""
     connection.execute(
@@ -75,136 +83,114 @@ def insert_image(connection, image_id: str) -> None:
     )
 
 
-def test_0002_upgrades_downgrades_and_upgrades_again(empty_database_url):
-    engine = make_engine(empty_database_url)
-    try:
-        config = alembic_config(engine)
-        command.upgrade(config, "0001")
-        with engine.begin() as connection:
-            insert_user(connection)
-        upgrade(engine)
-        tables = set(inspect(engine).get_table_names())
-        assert {"api_keys", "usage_counters", "rate_limit_counters"} <= tables
-        with engine.connect() as connection:
-            kept = connection.execute(text("SELECT max_images FROM users")).all()
-        assert kept == [(None,)]
-        command.downgrade(config, "0001")
-        inspector = inspect(engine)
-        assert "api_keys" not in inspector.get_table_names()
-        columns = {column["name"] for column in inspector.get_columns("users")}
-        assert "max_images" not in columns
-        upgrade(engine)
-    finally:
-        engine.dispose()
+def test_0002_upgrades_downgrades_and_upgrades_again(engine):
+    config = alembic_config(engine)
+    command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        insert_user(connection)
+    upgrade(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"api_keys", "usage_counters", "rate_limit_counters"} <= tables
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT max_images FROM users")).all()
+    assert kept == [(None,)]
+    command.downgrade(config, "0001")
+    inspector = inspect(engine)
+    assert "api_keys" not in inspector.get_table_names()
+    columns = {column["name"] for column in inspector.get_columns("users")}
+    assert "max_images" not in columns
+    upgrade(engine)
 
 
-def test_0004_keeps_images_and_downgrades_cleanly(empty_database_url):
-    engine = make_engine(empty_database_url)
-    try:
-        config = alembic_config(engine)
-        command.upgrade(config, "0003")
-        with engine.begin() as connection:
-            insert_user(connection)
-            insert_image(connection, "i1")
-        upgrade(engine)
-        with engine.connect() as connection:
-            kept = connection.execute(
-                text("SELECT id, render_source_key FROM images")
-            ).all()
-        assert kept == [("i1", None)]
-        command.downgrade(config, "0003")
-        columns = {column["name"] for column in inspect(engine).get_columns("images")}
-        assert "render_source_key" not in columns
-        upgrade(engine)
-    finally:
-        engine.dispose()
+def test_0004_keeps_images_and_downgrades_cleanly(engine):
+    config = alembic_config(engine)
+    command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        insert_user(connection)
+        insert_image(connection, "i1")
+    upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(
+            text("SELECT id, render_source_key FROM images")
+        ).all()
+    assert kept == [("i1", None)]
+    command.downgrade(config, "0003")
+    columns = {column["name"] for column in inspect(engine).get_columns("images")}
+    assert "render_source_key" not in columns
+    upgrade(engine)
 
 
-def test_0006_adds_fingerprints_and_pairs_and_downgrades_cleanly(empty_database_url):
-    engine = make_engine(empty_database_url)
-    try:
-        config = alembic_config(engine)
-        command.upgrade(config, "0004")
-        with engine.begin() as connection:
-            insert_user(connection)
-            for image_id in ("i1", "i2"):
-                insert_image(connection, image_id)
-        command.upgrade(config, "0006")
-        with engine.connect() as connection:
-            kept = connection.execute(
-                text("SELECT id, fingerprint, band0, band3 FROM images ORDER BY id")
-            ).all()
-        assert kept == [("i1", None, None, None), ("i2", None, None, None)]
-        indexes = {index["name"] for index in inspect(engine).get_indexes("images")}
-        assert {f"ix_images_user_band{band}" for band in range(4)} <= indexes
-        with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO image_duplicates (image_id, other_id, user_id, "
-                    "distance) VALUES ('i2', 'i1', 'u1', 4)"
-                )
+def test_0006_adds_fingerprints_and_pairs_and_downgrades_cleanly(engine):
+    config = alembic_config(engine)
+    command.upgrade(config, "0004")
+    with engine.begin() as connection:
+        insert_user(connection)
+        for image_id in ("i1", "i2"):
+            insert_image(connection, image_id)
+    command.upgrade(config, "0006")
+    with engine.connect() as connection:
+        kept = connection.execute(
+            text("SELECT id, fingerprint, band0, band3 FROM images ORDER BY id")
+        ).all()
+    assert kept == [("i1", None, None, None), ("i2", None, None, None)]
+    indexes = {index["name"] for index in inspect(engine).get_indexes("images")}
+    assert {f"ix_images_user_band{band}" for band in range(4)} <= indexes
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO image_duplicates (image_id, other_id, user_id, "
+                "distance) VALUES ('i2', 'i1', 'u1', 4)"
             )
-            # Either image's deletion takes the pair with it.
-            connection.execute(text("DELETE FROM images WHERE id = 'i1'"))
-            pairs = connection.execute(text("SELECT * FROM image_duplicates")).all()
-        assert pairs == []
-        command.downgrade(config, "0004")
-        inspector = inspect(engine)
-        assert "image_duplicates" not in inspector.get_table_names()
-        columns = {column["name"] for column in inspector.get_columns("images")}
-        assert not {"fingerprint", "band0", "band1", "band2", "band3"} & columns
-        upgrade(engine)
-    finally:
-        engine.dispose()
+        )
+        # Either image's deletion takes the pair with it.
+        connection.execute(text("DELETE FROM images WHERE id = 'i1'"))
+        pairs = connection.execute(text("SELECT * FROM image_duplicates")).all()
+    assert pairs == []
+    command.downgrade(config, "0004")
+    inspector = inspect(engine)
+    assert "image_duplicates" not in inspector.get_table_names()
+    columns = {column["name"] for column in inspector.get_columns("images")}
+    assert not {"fingerprint", "band0", "band1", "band2", "band3"} & columns
+    upgrade(engine)
 
 
-def test_a_schema_migrated_by_a_newer_release_is_left_as_it_is(empty_database_url):
+def test_a_schema_migrated_by_a_newer_release_is_left_as_it_is(engine):
     """The release before a rolling upgrade still starts on the new schema."""
-    engine = make_engine(empty_database_url)
-    try:
-        upgrade(engine)
-        with engine.begin() as connection:
-            connection.execute(
-                text("UPDATE alembic_version SET version_num = '0099_newer_release'")
-            )
-        upgrade(engine)
-        with engine.connect() as connection:
-            version = connection.execute(
-                text("SELECT version_num FROM alembic_version")
-            )
-            assert version.scalar_one() == "0099_newer_release"
-            assert "images" in inspect(connection).get_table_names()
-    finally:
-        engine.dispose()
+    upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = '0099_newer_release'")
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version"))
+        assert version.scalar_one() == "0099_newer_release"
+        assert "images" in inspect(connection).get_table_names()
 
 
-def test_0009_and_0010_keep_images_and_downgrade_cleanly(empty_database_url):
-    engine = make_engine(empty_database_url)
-    try:
-        config = alembic_config(engine)
-        command.upgrade(config, "0008")
-        with engine.begin() as connection:
-            insert_user(connection)
-            insert_image(connection, "i1")
-        upgrade(engine)
-        with engine.begin() as connection:
-            kept = connection.execute(text("SELECT id, pyramid FROM images")).all()
-            assert kept == [("i1", None)]  # old images keep their working copy
-            connection.execute(
-                text(
-                    "INSERT INTO jobs (kind, image_id, created_at, run_after, "
-                    "attempts) VALUES ('derive', 'i1', CURRENT_TIMESTAMP, "
-                    "CURRENT_TIMESTAMP, 0)"
-                )
+def test_0009_and_0010_keep_images_and_downgrade_cleanly(engine):
+    config = alembic_config(engine)
+    command.upgrade(config, "0008")
+    with engine.begin() as connection:
+        insert_user(connection)
+        insert_image(connection, "i1")
+    upgrade(engine)
+    with engine.begin() as connection:
+        kept = connection.execute(text("SELECT id, pyramid FROM images")).all()
+        assert kept == [("i1", None)]  # old images keep their working copy
+        connection.execute(
+            text(
+                "INSERT INTO jobs (kind, image_id, created_at, run_after, "
+                "attempts) VALUES ('derive', 'i1', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, 0)"
             )
-            # The image's deletion takes its job with it.
-            connection.execute(text("DELETE FROM images WHERE id = 'i1'"))
-            assert connection.execute(text("SELECT * FROM jobs")).all() == []
-        command.downgrade(config, "0008")
-        inspector = inspect(engine)
-        assert "jobs" not in inspector.get_table_names()
-        columns = {column["name"] for column in inspector.get_columns("images")}
-        assert "pyramid" not in columns
-        upgrade(engine)
-    finally:
-        engine.dispose()
+        )
+        # The image's deletion takes its job with it.
+        connection.execute(text("DELETE FROM images WHERE id = 'i1'"))
+        assert connection.execute(text("SELECT * FROM jobs")).all() == []
+    command.downgrade(config, "0008")
+    inspector = inspect(engine)
+    assert "jobs" not in inspector.get_table_names()
+    columns = {column["name"] for column in inspector.get_columns("images")}
+    assert "pyramid" not in columns
+    upgrade(engine)
