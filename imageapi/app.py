@@ -21,6 +21,7 @@ import falcon.media
 from limits.storage import Storage as RateLimitStorage
 from sqlalchemy import Engine
 
+from imageapi.activity import RequestsInFlight
 from imageapi.auth.oidc import AuthlibOidcClient
 from imageapi.auth.oidc import OidcClient
 from imageapi.auth.passwords import Passwords
@@ -154,8 +155,9 @@ def create_app(
         metrics,
     )
     metrics.watch_jobs(services.jobs.depth)
+    in_flight = RequestsInFlight()
     if run_jobs_in_background:
-        JobRunner(services.jobs, config.jobs).start()
+        JobRunner(services.jobs, config.jobs, in_flight).start()
     trust_forwarded = config.trust_forwarded_headers
     middleware = [
         RequestId(),
@@ -173,7 +175,7 @@ def create_app(
         # First, so that it times the whole request and sees the final response.
         middleware.insert(0, UsageAccounting(recorder, clock))
     # Outermost: times everything and logs the status the client gets.
-    middleware.insert(0, RequestObservation(metrics))
+    middleware.insert(0, RequestObservation(metrics, in_flight))
     if config.limits.requests_per_minute:
         limit = RequestRateLimit(rate_limit_storage, config.limits.requests_per_minute)
         middleware.append(RateLimiting(limit))

@@ -354,6 +354,13 @@ class JobsConfig(Section):
         description="Pause after a worker starts before its runners claim jobs "
         "(until then images are rendered from their originals).",
     )
+    yield_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="Before each job a runner waits up to this long for its "
+        "worker to be answering no request: derived work runs between requests, "
+        "and still once per this long under steady load (0: never waits).",
+    )
     lease_seconds: float = Field(
         120.0,
         gt=0,

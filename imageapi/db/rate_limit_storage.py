@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from imageapi.db.engine import SQLITE_BEGIN_OPTION
 from imageapi.db.models import RateLimitCounter
 from imageapi.db.upsert import insert_for
+from imageapi.db.write_gate import write_gate
 
 PURGE_EVERY_SECONDS = 300.0
 
@@ -41,6 +42,7 @@ class DatabaseRateLimitStorage(Storage):
     ) -> None:
         super().__init__(None, wrap_exceptions=wrap_exceptions)
         self._engine = engine
+        self._gate = write_gate(engine)
         # Reads must not take SQLite's write lock (see db/engine.py).
         self._reader = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
         self._prefix = f"{key_prefix}/"
@@ -62,7 +64,7 @@ class DatabaseRateLimitStorage(Storage):
             "expires_at": now + expiry,
             "now": now,
         }
-        with self._engine.begin() as connection:
+        with self._gate, self._engine.begin() as connection:
             if self._postgres:
                 # A counter lost in a crash costs nothing; waiting for the
                 # WAL flush on every request costs a few milliseconds.
@@ -114,7 +116,7 @@ class DatabaseRateLimitStorage(Storage):
 
     def reset(self) -> int | None:
         table = RateLimitCounter
-        with self._engine.begin() as connection:
+        with self._gate, self._engine.begin() as connection:
             result = connection.execute(
                 delete(table).where(table.key.startswith(self._prefix, autoescape=True))
             )
@@ -122,7 +124,7 @@ class DatabaseRateLimitStorage(Storage):
 
     def clear(self, key: str) -> None:
         table = RateLimitCounter
-        with self._engine.begin() as connection:
+        with self._gate, self._engine.begin() as connection:
             connection.execute(delete(table).where(table.key == self._prefix + key))
 
     def _live_row(self, key: str):

@@ -20,6 +20,8 @@ from imageapi.db.repositories.sessions import SessionRepository
 from imageapi.db.repositories.tags import TagRepository
 from imageapi.db.repositories.usage import UsageRepository
 from imageapi.db.repositories.users import UserRepository
+from imageapi.db.write_gate import WriteGate
+from imageapi.db.write_gate import write_gate
 
 
 class UnitOfWork:
@@ -38,10 +40,15 @@ class UnitOfWork:
     invites: InviteRepository
     jobs: JobRepository
 
-    def __init__(self, session_factory: sessionmaker) -> None:
+    def __init__(
+        self, session_factory: sessionmaker, gate: WriteGate | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self._gate = gate
 
     def __enter__(self) -> UnitOfWork:
+        if self._gate is not None:
+            self._gate.__enter__()
         self.session = self._session_factory()
         self.users = UserRepository(self.session)
         self.sessions = SessionRepository(self.session)
@@ -64,7 +71,11 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back anything uncommitted but, unlike rollback(), leaves
         # loaded objects readable after the unit of work ends.
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            if self._gate is not None:
+                self._gate.__exit__(exc_type, exc, tb)
 
     def commit(self) -> None:
         self.session.commit()
@@ -80,6 +91,7 @@ class Database:
         self._writer = writer
         self._reader = reader
         engine = reader.kw["bind"]
+        self._gate = write_gate(engine)
         if engine.dialect.name == "sqlite":
             # The driver is in autocommit mode already (db/engine.py): leave
             # out the BEGIN. Setting AUTOCOMMIT would hand connections back
@@ -98,7 +110,7 @@ class Database:
         return self._lookups.connect()
 
     def write(self) -> UnitOfWork:
-        return UnitOfWork(self._writer)
+        return UnitOfWork(self._writer, self._gate)
 
     def read(self) -> UnitOfWork:
         return UnitOfWork(self._reader)

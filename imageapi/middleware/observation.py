@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import falcon
 
+from imageapi.activity import RequestsInFlight
 from imageapi.metrics import UNMATCHED_ROUTE
 from imageapi.metrics import PrometheusMetrics
 
@@ -24,12 +25,14 @@ access_log = logging.getLogger("imageapi.access")
 
 
 class RequestObservation:
-    def __init__(self, metrics: PrometheusMetrics) -> None:
+    def __init__(self, metrics: PrometheusMetrics, in_flight: RequestsInFlight) -> None:
         self._metrics = metrics
+        self._in_flight = in_flight
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.observed_since = time.perf_counter()
         self._metrics.request_started()
+        self._in_flight.started()
 
     def process_response(self, req, resp: falcon.Response, resource, succeeded):
         since = getattr(req.context, "observed_since", None)
@@ -50,6 +53,7 @@ class RequestObservation:
         status = falcon.http_status_to_code(resp.status)
         route = req.uri_template or UNMATCHED_ROUTE
         self._metrics.request_finished(req.method, route, status, seconds, sent)
+        self._in_flight.finished()
         if not access_log.isEnabledFor(logging.INFO):
             return
         principal = getattr(req.context, "principal", None)

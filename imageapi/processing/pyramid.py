@@ -23,6 +23,11 @@ from imageapi.processing.options import RenditionOptions
 
 LEVEL_COUNT = 3  # the largest side, then halved twice: 2048, 1024, 512
 SMALLEST_SIDE = 32  # a smaller level saves nothing worth a file
+# A level is made only for an original at least this much larger: below it,
+# decoding the original shrunk on load costs about what decoding the level
+# would, and the level's file and the upload's work would buy nothing (a
+# 680-px photo gets no 512-px level; a 4000-px one still gets the 2048 level).
+MIN_REDUCTION = 1.5
 # Measured (benchmarks/pyramid.py, docs/benchmarks.md): q90 with 4:2:0 chroma
 # keeps SSIM >= 0.99 for derivatives at least HEADROOM below a level, takes
 # half the bytes of q95 4:4:4 (0.2-0.4x the original's, all levels) and
@@ -78,6 +83,11 @@ def level_sides(max_side: int) -> tuple[int, ...]:
     return tuple(side for side in sides if side >= SMALLEST_SIDE)
 
 
+def makes_level(side: int, original_side: int) -> bool:
+    """Whether an original with this longest side gets the level of ``side``."""
+    return side * MIN_REDUCTION <= original_side
+
+
 def build_pyramid(
     source: Path | pyvips.Image,
     dest_dir: Path,
@@ -85,16 +95,17 @@ def build_pyramid(
     max_side: int,
     original_side: int | None = None,
 ) -> Pyramid:
-    """Write a level per side of ``level_sides(max_side)`` shorter than the
-    original's longest side to ``dest_dir/<side>``.
+    """Write a level per side of ``level_sides(max_side)`` the original gets
+    (``makes_level``) to ``dest_dir/<side>``.
 
     ``source`` is the original's file (decoded here once, shrunk on load and
     made upright) or an image already decoded from it, upright and in memory,
     best shrunk on load to ``max_side``; ``original_side`` is then the
     original's longest upright side (default: the image's). Levels keep the
     ICC profile and pixel values of the source; they are JPEG when opaque and
-    lossless WebP with alpha. An original no larger than a level gets none,
-    nor does one with several pages (animations render every frame).
+    lossless WebP with alpha. Only levels the original gains from are made
+    (``makes_level``), and none for several pages (animations render every
+    frame).
     """
     sides = level_sides(max_side)
     if isinstance(source, Path):
@@ -110,7 +121,7 @@ def build_pyramid(
     original_side = original_side or max(image.width, image.height)
     levels = []
     for side in sides:
-        if side >= original_side:
+        if not makes_level(side, original_side):
             continue
         if max(image.width, image.height) > side:
             image = image.thumbnail_image(side, height=side).copy_memory()

@@ -23,6 +23,7 @@ from imageapi.processing.analysis import make_pyramid
 from imageapi.processing.analysis import needs_pyramid
 from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
 from imageapi.processing.fingerprint import Fingerprint
+from imageapi.services.duplicates import MAX_PAIRS_PER_IMAGE
 from imageapi.services.duplicates import Near
 from imageapi.services.duplicates import near_duplicates
 from imageapi.services.image_facts import ImageFacts
@@ -130,7 +131,12 @@ class DerivedWork:
             return []
         print_ = Fingerprint.from_bytes(image.fingerprint)
         return near_duplicates(
-            uow, image.user_id, print_, DEFAULT_MAX_DISTANCE, exclude_id=image.id
+            uow,
+            image.user_id,
+            print_,
+            DEFAULT_MAX_DISTANCE,
+            exclude_id=image.id,
+            limit=MAX_PAIRS_PER_IMAGE,
         )
 
     def _remove(self, keys: list[str]) -> None:

@@ -5,7 +5,8 @@ found through the band indexes) and their colour grids within
 ``COLOUR_TOLERANCE``: the colour check keeps pictures that share a layout in
 grey but not their colours apart (docs/processing.md, "Near-duplicates").
 Pairs within ``DEFAULT_MAX_DISTANCE`` are recorded when the newer image is
-fingerprinted (upload or backfill); groups are their connected components.
+fingerprinted (upload or backfill), at most ``MAX_PAIRS_PER_IMAGE`` of the
+nearest; groups are their connected components.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from imageapi.processing.hamming_index import band_values
 from imageapi.processing.hamming_index import hamming
 from imageapi.processing.hamming_index import probes
 from imageapi.services.cursors import Cursors
+
+# Pairs recorded for a new image: its nearest. Linking to a handful is enough
+# to join it to its group (groups are connected components), and a user who
+# uploads the same photo hundreds of times would otherwise add a pair per
+# earlier copy at every upload: work and rows growing with the square.
+MAX_PAIRS_PER_IMAGE = 32
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,11 @@ def near_duplicates(
     radius: int,
     *,
     exclude_id: str | None = None,
+    limit: int | None = None,
 ) -> list[Near]:
-    """The user's images near ``print_``, nearest first (ties by id)."""
-    found = []
+    """The user's images near ``print_``, nearest first (ties by id); only the
+    ``limit`` nearest if given."""
+    within = []
     candidates = uow.duplicates.candidates(user_id, probes(print_.hash64, radius))
     for image_id, data in candidates:
         if image_id == exclude_id or data is None:
@@ -66,11 +75,15 @@ def near_duplicates(
         # The hash first, straight from the stored bytes: most candidates
         # fail it, and building a Fingerprint for each would cost more.
         bits = hamming(print_.hash64, int.from_bytes(data[1:9], "big"))
-        if bits > radius:
-            continue
+        if bits <= radius:
+            within.append((bits, image_id, data))
+    within.sort(key=lambda candidate: candidate[:2])
+    found: list[Near] = []
+    for bits, image_id, data in within:
         if colour_distance(print_, Fingerprint.from_bytes(data)) <= COLOUR_TOLERANCE:
             found.append(Near(image_id, bits))
-    found.sort(key=lambda near: (near.distance, near.image_id))
+            if len(found) == limit:
+                break
     return found
 
 

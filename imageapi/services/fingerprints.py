@@ -11,6 +11,7 @@ from imageapi.errors import UnsupportedImage
 from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
 from imageapi.processing.fingerprint import Fingerprint
 from imageapi.processing.fingerprint import fingerprint_file
+from imageapi.services.duplicates import MAX_PAIRS_PER_IMAGE
 from imageapi.services.duplicates import index_columns
 from imageapi.services.duplicates import near_duplicates
 from imageapi.storage.base import ObjectNotFound
@@ -83,7 +84,11 @@ class FingerprintBackfill:
                     if print_ is None:
                         continue
                     near = near_duplicates(
-                        uow, image.user_id, print_, DEFAULT_MAX_DISTANCE
+                        uow,
+                        image.user_id,
+                        print_,
+                        DEFAULT_MAX_DISTANCE,
+                        limit=MAX_PAIRS_PER_IMAGE,
                     )
                     if uow.duplicates.set_fingerprint(image.id, index_columns(print_)):
                         uow.duplicates.add_pairs(

@@ -24,6 +24,7 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Protocol
 
+from imageapi.activity import RequestsInFlight
 from imageapi.config import JobsConfig
 from imageapi.db.repositories.jobs import ClaimedJob
 from imageapi.db.repositories.jobs import QueueDepth
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # The only kind so far: the pyramid and the near-duplicate pairs.
 DERIVE = "derive"
+# How long a worker must have answered no request before a runner starts a job.
+LULL_SECONDS = 0.05
 # A failed job waits this long times its attempts before it runs again.
 RETRY_PAUSE_SECONDS = 10
 
@@ -119,9 +122,12 @@ def release_claims(db: Database) -> int:
 class JobRunner:
     """The runner threads of one worker process."""
 
-    def __init__(self, jobs: JobService, settings: JobsConfig) -> None:
+    def __init__(
+        self, jobs: JobService, settings: JobsConfig, in_flight: RequestsInFlight
+    ) -> None:
         self._jobs = jobs
         self._settings = settings
+        self._in_flight = in_flight
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads = [
@@ -147,6 +153,11 @@ class JobRunner:
         if self._stop.wait(self._settings.start_delay_seconds):
             return
         while not self._stop.is_set():
+            # In a lull between this worker's requests: a job's Python holds
+            # the interpreter lock that the requests' threads need, and a
+            # burst of uploads is answered first and derived after. Under
+            # steady load, one job per yield_seconds still runs.
+            self._in_flight.wait_for_lull(LULL_SECONDS, self._settings.yield_seconds)
             try:
                 ran = self._jobs.run_next()
             except Exception:  # the database is away: try again after a pause

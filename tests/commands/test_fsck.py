@@ -73,7 +73,7 @@ def test_young_files_are_left_alone(imageapi, config, api):
 
 
 def test_pyramid_levels_are_objects_of_their_image(imageapi, config, api):
-    image = upload(api, samples.png_bytes(1200, 80)).json  # levels 1024 and 512
+    image = upload(api, samples.png_bytes(1536, 80)).json  # levels 1024 and 512
     root = config.data_dir / "images"
     levels = root / "pyramid" / image["id"]
     assert sorted(path.name for path in levels.iterdir()) == ["1024", "512"]
@@ -93,7 +93,7 @@ def test_pyramid_levels_are_objects_of_their_image(imageapi, config, api):
 
 
 def test_unfinished_jobs_are_listed_and_run_by_repair(imageapi, config, api, db):
-    image = upload(api, samples.png_bytes(3000, 20)).json
+    image = upload(api, samples.png_bytes(3072, 20)).json
     levels = config.data_dir / "images" / "pyramid" / image["id"]
     shutil.rmtree(levels)  # as if the job had not run yet
     with db.write() as uow:

@@ -23,7 +23,7 @@ from tests.helpers import encode_multipart
 
 pytestmark = pytest.mark.e2e
 
-# Longer than the 1536-px working copy, so the upload owes one.
+# Large enough for pyramid levels, so the upload owes a job.
 WIDTH, HEIGHT = 2400, 1600
 # How long the restarted server may take to run one job (a bound on waiting,
 # not a speed check: it only ends a test that would otherwise hang).

@@ -77,12 +77,12 @@ def test_build_pyramid_from_a_file_writes_upright_jpeg_levels(tmp_path):
     sideways.set_type(pyvips.GValue.gint_type, "orientation", 6)  # 90° clockwise
     sideways.jpegsave(str(original), Q=90)
 
-    pyramid = build_pyramid(original, tmp_path, max_side=800)
+    pyramid = build_pyramid(original, tmp_path, max_side=640)
 
     assert [(lv.width, lv.height, lv.format) for lv in pyramid.levels] == [
-        (480, 800, "jpeg"),
-        (240, 400, "jpeg"),
-        (120, 200, "jpeg"),
+        (384, 640, "jpeg"),
+        (192, 320, "jpeg"),
+        (96, 160, "jpeg"),
     ]
     for level in pyramid.levels:
         written = pyvips.Image.new_from_file(str(tmp_path / str(level.longest)))
@@ -116,7 +116,7 @@ def test_an_already_decoded_image_counts_as_its_original(tmp_path):
 
 # The quality guard ------------------------------------------------------------
 
-PHOTO_SIZE = (2400, 1600)  # levels of 2048, 1024 and 512 px
+PHOTO_SIZE = (3072, 2048)  # levels of 2048, 1024 and 512 px
 GUARDED = [
     RenditionOptions(width=256, format="png"),  # from the 512-px level
     RenditionOptions(width=256, height=256, fit="cover", format="png"),

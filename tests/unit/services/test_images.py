@@ -88,7 +88,7 @@ def test_another_users_image_is_not_found(db, images, user_id):
 
 
 def test_delete_removes_the_row_and_every_stored_object(images, storage, user_id):
-    uploaded = upload(images, user_id, png_bytes(3000, 20))
+    uploaded = upload(images, user_id, png_bytes(3072, 20))
     image = images.get(user_id, uploaded.id)  # its job added the pyramid
     levels = {level.key for level in image.pyramid}
     assert levels == {f"pyramid/{image.id}/{side}" for side in (2048, 1024, 512)}

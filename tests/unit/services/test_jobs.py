@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from imageapi.activity import RequestsInFlight
 from imageapi.errors import ImageNotFound
 from imageapi.services.jobs import JobRunner
 from imageapi.services.jobs import release_claims
@@ -21,7 +22,7 @@ from tests.samples import png_bytes
 from tests.unit.services.conftest import image_service
 from tests.unit.services.conftest import job_service
 
-LARGE = (3000, 20)  # longer than the pyramid's largest level, 2048 px
+LARGE = (3072, 30)  # 1.5x the pyramid's largest level (2048 px): all levels
 
 
 @pytest.fixture
@@ -66,9 +67,9 @@ def test_upload_answers_before_its_job_makes_the_pyramid(
     done = images.get(user_id, image.id)
     sizes = [(level.key, level.width, level.height) for level in done.pyramid]
     assert sizes == [
-        (f"pyramid/{image.id}/2048", 2048, 14),
-        (f"pyramid/{image.id}/1024", 1024, 7),
-        (f"pyramid/{image.id}/512", 512, 4),
+        (f"pyramid/{image.id}/2048", 2048, 20),
+        (f"pyramid/{image.id}/1024", 1024, 10),
+        (f"pyramid/{image.id}/512", 512, 5),
     ]
     assert storage.stored_keys() == {image.storage_key, *(key for key, *_ in sizes)}
     assert (jobs.depth().waiting, jobs.depth().running) == (0, 0)
@@ -177,7 +178,11 @@ def test_near_duplicates_are_paired_once_whichever_job_runs_first(
 
 
 def test_runners_work_at_the_lowest_cpu_priority(jobs, config):
-    runner = JobRunner(jobs, config.jobs.model_copy(update={"runners_per_worker": 2}))
+    runner = JobRunner(
+        jobs,
+        config.jobs.model_copy(update={"runners_per_worker": 2}),
+        RequestsInFlight(),
+    )
     runner.start()
     try:
         deadline = time.monotonic() + 10
@@ -193,5 +198,48 @@ def test_runners_work_at_the_lowest_cpu_priority(jobs, config):
         assert len(niced) == 2
         # The nice value is the runners' own, not the process's.
         assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
+    finally:
+        runner.stop()
+
+
+def wait_for_no_jobs(jobs, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while jobs.depth().waiting + jobs.depth().running:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_runners_wait_for_a_gap_between_requests(images, jobs, config, user_id):
+    upload(images, user_id, png_bytes(*LARGE))
+    in_flight = RequestsInFlight()
+    in_flight.started()
+    settings = config.jobs.model_copy(
+        update={"yield_seconds": 60, "poll_seconds": 0.05}
+    )
+    runner = JobRunner(jobs, settings, in_flight)
+    runner.start()
+    try:
+        assert not wait_for_no_jobs(jobs, 0.5)  # a request is being answered
+        in_flight.finished()
+        assert wait_for_no_jobs(jobs, 10)
+    finally:
+        runner.stop()
+
+
+def test_under_steady_requests_a_job_still_runs_every_yield_seconds(
+    images, jobs, config, user_id
+):
+    upload(images, user_id, png_bytes(*LARGE))
+    in_flight = RequestsInFlight()
+    in_flight.started()  # and never finished
+    settings = config.jobs.model_copy(
+        update={"yield_seconds": 0.2, "poll_seconds": 0.05}
+    )
+    runner = JobRunner(jobs, settings, in_flight)
+    runner.start()
+    try:
+        assert wait_for_no_jobs(jobs, 10)
     finally:
         runner.stop()
