@@ -25,8 +25,11 @@ import pyvips
 from imageapi.errors import UnsupportedImage
 from imageapi.processing import blurhash_encoding
 from imageapi.processing.exif import read_exif
+from imageapi.processing.fingerprint import HASH_INPUT_SIDE
 from imageapi.processing.fingerprint import Fingerprint
-from imageapi.processing.fingerprint import fingerprint
+from imageapi.processing.fingerprint import Square
+from imageapi.processing.fingerprint import fingerprint_square
+from imageapi.processing.fingerprint import square_of
 from imageapi.processing.frames import page_height
 from imageapi.processing.heif import DECODED_BY_PILLOW_HEIF
 from imageapi.processing.heif import decode as decode_heif
@@ -37,11 +40,9 @@ from imageapi.processing.pyramid import build_pyramid
 from imageapi.processing.pyramid import level_sides
 from imageapi.processing.pyramid import makes_level
 
-# The fingerprint reads a 32-px thumbnail (see processing/fingerprint.py).
+# The fingerprint and the blurhash read a 32-px thumbnail, squashed square
+# (see processing/fingerprint.py).
 SMALL_SIDE = 32
-# The blurhash keeps only 4x3 cosine components, which 16 px sample well; its
-# encoder costs per pixel (processing/blurhash_encoding.py).
-BLURHASH_SIDE = 16
 BLURHASH_COMPONENTS = (4, 3)  # along the longer and the shorter side
 # The HEIC render source: full size, so q95 without chroma subsampling
 # (benchmarks/heic.py). Lossless WebP at effort 1 when it has alpha: it
@@ -108,11 +109,9 @@ def analyse(path: Path, *, render_source: Path) -> Analysis:
             path = render_source
             header = pyvips.Image.new_from_file(str(path))
         metadata = _metadata(header, source_format)
-        # In memory (32 px): the blurhash and the fingerprint both read it,
-        # and a lazy image would run its decode again for the second reader.
-        small = _reduce(path, metadata, SMALL_SIDE).copy_memory()
-        hash_ = _blurhash(small.thumbnail_image(BLURHASH_SIDE, height=BLURHASH_SIDE))
-        print_ = fingerprint(small)
+        square = square_of(_reduce(path, metadata, SMALL_SIDE))
+        hash_ = _blurhash(square, metadata)
+        print_ = fingerprint_square(square)
     except pyvips.Error:
         raise UnsupportedImage(
             "The image is truncated or corrupt and cannot be decoded."
@@ -223,20 +222,14 @@ def _save_source(image: pyvips.Image, path: Path) -> None:
         )
 
 
-def _blurhash(image: pyvips.Image) -> str:
-    if image.hasalpha():
-        image = image.flatten(background=[255] * (image.bands - 1))
-    image = image.colourspace("srgb").cast("uchar")
-    if image.bands > 3:
-        image = image[:3]
+def _blurhash(square: Square, metadata: ImageMetadata) -> str:
+    """From the fingerprint's square: the blurhash's cosines span the image
+    whatever its pixel grid, so the squashed square gives the components of
+    the image itself, and the decoder stretches them back to its shape."""
     long, short = BLURHASH_COMPONENTS
     x_components, y_components = (
-        (long, short) if image.width >= image.height else (short, long)
+        (long, short) if metadata.width >= metadata.height else (short, long)
     )
     return blurhash_encoding.encode(
-        bytes(image.write_to_memory()),
-        image.width,
-        image.height,
-        x_components,
-        y_components,
+        square.rgb, HASH_INPUT_SIDE, HASH_INPUT_SIDE, x_components, y_components
     )

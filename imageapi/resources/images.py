@@ -26,9 +26,8 @@ if TYPE_CHECKING:
 def upload_from(req: falcon.Request, images: ImageService, max_bytes: int) -> Image:
     """Stream the multipart form to the upload service; the stored image."""
     form = read_upload_form(req, images, max_bytes)
-    return images.upload(
-        req.context.principal.user.id, form.upload, form.filename, form.tags
-    )
+    user = req.context.principal.user
+    return images.upload(user.id, form.upload, form.filename, form.tags, uploader=user)
 
 
 class ImageCollection:
@@ -53,6 +52,7 @@ class ImageCollection:
             form.filename,
             form.tags,
             reject_duplicates="reject" in (query.on_duplicate, form.on_duplicate),
+            uploader=req.context.principal.user,
         )
         resp.status = falcon.HTTP_201
         resp.location = self._urls.url_for("image", image_id=image.id)

@@ -17,6 +17,7 @@ from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
 from imageapi.domain import Image
 from imageapi.domain import ImageQuery
+from imageapi.domain import User
 from imageapi.errors import DuplicateImage
 from imageapi.errors import StoredObjectNotFound
 from imageapi.limits import Limits
@@ -100,8 +101,12 @@ class ImageService:
         tags: list,
         *,
         reject_duplicates: bool = False,
+        uploader: User | None = None,
     ) -> Image:
         """Check, analyse, store and record an image; leave a job for the rest.
+
+        ``uploader`` is the user as the request authenticated it, if the
+        caller has it: the first quota check then needs no query.
 
         The header is probed (pixel limit) before any decoding; ``analyse``
         then decodes once, shrunk on load, which proves the image whole and
@@ -121,7 +126,7 @@ class ImageService:
         stored: list[str] = []
         try:
             # Before any decoding or storing: an upload over quota leaves nothing.
-            self._quotas.check_upload(user_id, upload.size)
+            self._quotas.check_upload(user_id, upload.size, known=uploader)
             names = clean_tags(tags)
             probed = probe(upload.path, self._limits)
             analysis = analyse(upload.path, render_source=source_path)

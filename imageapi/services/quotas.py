@@ -46,7 +46,12 @@ class QuotaService:
         return Quotas(**values)
 
     def check_upload(
-        self, user_id: str, incoming_bytes: int, uow: UnitOfWork | None = None
+        self,
+        user_id: str,
+        incoming_bytes: int,
+        uow: UnitOfWork | None = None,
+        *,
+        known: User | None = None,
     ) -> None:
         """Raise QuotaExceeded (403, naming the quota) if this upload would pass one.
 
@@ -54,13 +59,23 @@ class QuotaService:
         parallel uploads: the user's row is then locked (PostgreSQL) or the
         database is (SQLite's BEGIN IMMEDIATE) until that unit of work ends.
         Without it the check reads in its own transaction. The user's quotas
-        are read fresh, so an admin's change applies to the next upload.
+        are read fresh, so an admin's change applies to the next upload; a
+        caller that read the user in this request already passes it as
+        ``known``, and a user with no quota then costs no query at all.
         """
         if uow is not None:
             self._check(uow, uow.users.get_for_update(user_id), incoming_bytes)
             return
+        if known is not None and not self._has_quota(known):
+            return
         with self._db.read() as own:
             self._check(own, own.users.get(user_id), incoming_bytes)
+
+    def _has_quota(self, user: User) -> bool:
+        quotas = self.quotas_for(user)
+        return bool(
+            quotas.max_storage_bytes or quotas.max_images or quotas.max_uploads_per_day
+        )
 
     def _check(
         self, uow: UnitOfWork, user: models.User | None, incoming_bytes: int
