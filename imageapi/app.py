@@ -226,6 +226,7 @@ def _build_services(
         upload_dir(config),
         config.processing.working_copy_max_side,
         facts,
+        parallel=config.jobs.runners_per_worker,
     )
     jobs = JobService(db, clock, config.jobs, {DERIVE: derived})
     images = ImageService(

@@ -11,6 +11,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -19,6 +20,7 @@ from imageapi.db.repositories.jobs import ClaimedJob
 from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
 from imageapi.domain import Image
+from imageapi.priority import lower_thread_priority
 from imageapi.processing.analysis import make_pyramid
 from imageapi.processing.analysis import needs_pyramid
 from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
@@ -50,12 +52,24 @@ class DerivedWork:
         work_dir: Path,
         pyramid_max_side: int,
         facts: ImageFacts,
+        parallel: int = 1,
     ) -> None:
         self._db = db
         self._storage = storage
         self._work_dir = work_dir
         self._pyramid_max_side = pyramid_max_side
         self._facts = facts
+        # The decoding and encoding run at the lowest CPU priority, in threads
+        # of their own; the rest of a job (its transactions) runs in the
+        # caller's thread at normal priority: a niced thread holding the
+        # database's write lock on a busy machine would make every upload
+        # wait for it to be scheduled.
+        self._niced = ThreadPoolExecutor(
+            max_workers=parallel,
+            thread_name_prefix="derived-work",
+            initializer=lower_thread_priority,
+            initargs=("derived work",),
+        )
 
     def run(self, job: ClaimedJob, finish: Callable[[UnitOfWork], None]) -> None:
         with self._db.read() as uow:
@@ -69,7 +83,9 @@ class DerivedWork:
         if self.owes_render_files(image):
             source_key = image.render_source_key or image.storage_key
             with self._storage.as_file(source_key) as source:
-                files = self.make_render_files(image, source)
+                files = self._niced.submit(
+                    self.make_render_files, image, source
+                ).result()
         with self._db.write() as uow:
             # Under the user's lock, so two near uploads whose jobs run at
             # once record one pair between them, not one each way.

@@ -30,7 +30,6 @@ from imageapi.db.repositories.jobs import ClaimedJob
 from imageapi.db.repositories.jobs import QueueDepth
 from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
-from imageapi.priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +147,6 @@ class JobRunner:
             thread.join()
 
     def _loop(self) -> None:
-        # Derived work can wait; an upload's or a download's answer cannot.
-        lower_thread_priority("derived work")
         if self._stop.wait(self._settings.start_delay_seconds):
             return
         while not self._stop.is_set():

@@ -177,29 +177,23 @@ def test_near_duplicates_are_paired_once_whichever_job_runs_first(
     assert set(pairs[0]) == {first.id, second.id}
 
 
-def test_runners_work_at_the_lowest_cpu_priority(jobs, config):
-    runner = JobRunner(
-        jobs,
-        config.jobs.model_copy(update={"runners_per_worker": 2}),
-        RequestsInFlight(),
+def test_levels_are_made_at_the_lowest_cpu_priority_and_written_at_normal(
+    db, config, clock, user_id
+):
+    storage = DeletingStorage()
+    priorities: list[int] = []
+    storage.before_level = lambda: priorities.append(
+        os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     )
-    runner.start()
-    try:
-        deadline = time.monotonic() + 10
-        niced: set[int] = set()
-        while len(niced) < 2 and time.monotonic() < deadline:
-            niced = {
-                thread.native_id
-                for thread in threading.enumerate()
-                if thread.name.startswith("job-runner")
-                and os.getpriority(os.PRIO_PROCESS, thread.native_id) == 19
-            }
-            time.sleep(0.01)
-        assert len(niced) == 2
-        # The nice value is the runners' own, not the process's.
-        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
-    finally:
-        runner.stop()
+    jobs = job_service(db, config, storage, clock)
+    jobs.attach_runner(lambda: None)
+    images = image_service(db, config, storage, clock, jobs=jobs)
+    upload(images, user_id, png_bytes(*LARGE))
+    assert jobs.run_next()
+    assert priorities == [19, 19, 19]  # one per level
+    # The job's transactions run in the runner's own thread, not niced: a
+    # niced thread holding the write lock would hold up every upload.
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
 
 
 def wait_for_no_jobs(jobs, seconds: float) -> bool:
