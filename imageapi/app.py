@@ -22,7 +22,6 @@ from limits.storage import Storage as RateLimitStorage
 from sqlalchemy import Engine
 
 from imageapi.activity import RequestsInFlight
-from imageapi.auth.oidc import AuthlibOidcClient
 from imageapi.auth.oidc import OidcClient
 from imageapi.auth.passwords import Passwords
 from imageapi.config import Config
@@ -31,7 +30,6 @@ from imageapi.config import load_config
 from imageapi.db.base import utcnow
 from imageapi.db.engine import make_engine
 from imageapi.db.engine import make_session_factories
-from imageapi.db.migrate import upgrade
 from imageapi.db.uow import Database
 from imageapi.limits import Limits
 from imageapi.logs import configure_logging
@@ -294,6 +292,12 @@ def _oidc_clients(
 ) -> dict[str, OidcClient]:
     """One client per configured provider; each reads its discovery document
     and keys on first use, so a provider that is down delays no start."""
+    if not config.auth.oidc_providers:
+        return {}
+    # Here, not at the top: its libraries cost each worker ~17 MiB, and most
+    # servers configure no provider.
+    from imageapi.auth.oidc_authlib import AuthlibOidcClient
+
     return {
         name: AuthlibOidcClient(settings, lambda: int(clock().timestamp()))
         for name, settings in config.auth.oidc_providers.items()
@@ -372,6 +376,10 @@ def prepare(config: Config) -> Config:
     if removed:
         logging.getLogger(__name__).info("removed %d stale upload files", removed)
     config = ensure_secret(config)
+    # Here, not at the top: workers never migrate, and Alembic would cost each
+    # of them ~11 MiB.
+    from imageapi.db.migrate import upgrade
+
     engine = make_engine(config.resolved_database_url)
     try:
         upgrade(engine, lock_dir=config.data_dir)

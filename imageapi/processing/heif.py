@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pillow_heif
 import pyvips
 
 from imageapi.errors import UnsupportedImage
@@ -36,13 +35,13 @@ UNDECODABLE = (
 def is_heic(path: Path) -> bool:
     """Whether the file says it is HEIC (its ``ftyp`` box), however broken."""
     with path.open("rb") as file:
-        return pillow_heif.get_file_mimetype(file.read(64)) in HEIC_MIMETYPES
+        return _pillow_heif().get_file_mimetype(file.read(64)) in HEIC_MIMETYPES
 
 
 def primary_size(path: Path) -> tuple[int, int]:
     """The upright (width, height) of the primary image, from the header only."""
     try:
-        return pillow_heif.open_heif(str(path)).size
+        return _pillow_heif().open_heif(str(path)).size
     except (ValueError, RuntimeError, OSError, SyntaxError):
         raise UnsupportedImage(UNDECODABLE) from None
 
@@ -57,7 +56,7 @@ def decode(path: Path) -> pyvips.Image:
         UnsupportedImage: truncated, corrupt, or not decodable by libheif.
     """
     try:
-        heif = pillow_heif.open_heif(str(path), convert_hdr_to_8bit=True)
+        heif = _pillow_heif().open_heif(str(path), convert_hdr_to_8bit=True)
         pixels = heif.data  # the decode happens here
     except (ValueError, RuntimeError, OSError, SyntaxError):
         raise UnsupportedImage(UNDECODABLE) from None
@@ -82,3 +81,10 @@ def decode(path: Path) -> pyvips.Image:
     if icc:
         image.set_type(pyvips.GValue.blob_type, "icc-profile-data", icc)
     return image
+
+
+def _pillow_heif():
+    """Imported at the first HEIC, not at start: ~5 MiB per worker otherwise."""
+    import pillow_heif
+
+    return pillow_heif

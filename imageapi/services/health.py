@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
-import redis
 from sqlalchemy import Engine
 from sqlalchemy import text
 
@@ -61,7 +60,7 @@ class HealthService:
         self._engine = engine
         self._storage = storage
         self._redis = (
-            redis.Redis.from_url(
+            _redis_client(
                 redis_url,
                 socket_timeout=CHECK_TIMEOUT_SECONDS,
                 socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
@@ -114,3 +113,10 @@ class HealthService:
                     raise OSError("the probe object read back differs")
         finally:
             self._storage.delete(key)
+
+
+def _redis_client(url: str, **options):
+    """Imported only when Redis is configured: ~5 MiB per worker otherwise."""
+    import redis
+
+    return redis.Redis.from_url(url, **options)

@@ -12,9 +12,9 @@ from joserfc.jwk import KeySet
 from joserfc.jwk import OctKey
 from joserfc.jwk import RSAKey
 
-from imageapi.auth.oidc import AuthlibOidcClient
 from imageapi.auth.oidc import ProviderRefused
 from imageapi.auth.oidc import ProviderUnreachable
+from imageapi.auth.oidc_authlib import AuthlibOidcClient
 from imageapi.config import OidcProviderConfig
 
 ISSUER = "https://sso.example.com"
