@@ -61,8 +61,10 @@ from imageapi.storage.base import Storage
 log = logging.getLogger(__name__)
 
 # Each process sums the cache size again once it has added this fraction of
-# the budget since its last check: a tiny budget checks on every insert, a
-# large one rarely, and the cache overshoots by at most about that much.
+# the budget since its last check, and a user's derivatives once it has added
+# this fraction of the user's share for that user: a tiny budget checks on
+# every insert, a large one rarely, and each overshoots by at most about that
+# much per process.
 EVICTION_CHECK_FRACTION = 64
 DELETE_BATCH = 500
 SMART_POSITIONS = ("entropy", "attention")
@@ -139,7 +141,9 @@ class RenditionService:
             HostLane(lock_dir, _host_expensive_renders(limits)),
         )
         self._added_lock = threading.Lock()
-        self._added_since_check = 0
+        # Bytes this process added since the last check; the key None is the
+        # whole cache's.
+        self._added_since_check: dict[str | None, int] = {}
         # A cache hit parses the same query again and again: remember the
         # result (refusals are not remembered; they raise).
         self._remembered_plan = functools.lru_cache(maxsize=PLAN_CACHE_SIZE)(self._plan)
@@ -413,18 +417,21 @@ class RenditionService:
         if not inserted:
             return
         self._telemetry.derivative_cached(len(rendition.data))
-        # The user's share on every insert (one indexed sum over that user's
-        # rows), the whole budget only now and then (see _check_due).
-        self.evict_user(prepared.image.user_id)
-        if self._check_due(len(rendition.data)):
+        # Each sum is a query in a write transaction: the user's share and the
+        # whole budget are checked now and then, not on every insert.
+        user_id = prepared.image.user_id
+        if self._check_due(user_id, len(rendition.data), self._user_share):
+            self.evict_user(user_id)
+        if self._check_due(None, len(rendition.data), self._budget):
             self.evict()
 
-    def _check_due(self, added: int) -> bool:
+    def _check_due(self, key: str | None, added: int, budget: int) -> bool:
         with self._added_lock:
-            self._added_since_check += added
-            if self._added_since_check < self._budget // EVICTION_CHECK_FRACTION:
+            total = self._added_since_check.get(key, 0) + added
+            if total < budget // EVICTION_CHECK_FRACTION:
+                self._added_since_check[key] = total
                 return False
-            self._added_since_check = 0
+            self._added_since_check.pop(key, None)
             return True
 
     def _open_cached(
