@@ -43,6 +43,7 @@ from benchmarks.photos import photo_jpeg
 from benchmarks.server import WorkerMemory
 from benchmarks.server import running_server
 from benchmarks.server import sign_up
+from benchmarks.server import wait_for_derived_work
 from benchmarks.server import wait_for_workers
 from benchmarks.thumbnails import FIRST_REQUEST_ROWS
 from benchmarks.thumbnails import Copies
@@ -253,6 +254,7 @@ def measure_imageapi(work: Path, files: Files, args: argparse.Namespace) -> Serv
             copies_per_mode(args.seconds),
             args.only,
         )
+        wait_for_derived_work(base)
         loads |= first_request_loads(args.only, imageapi_first_paths, copies, auth)
         loads |= legacy_loads(base, files, args.only)
         return ServerRun(

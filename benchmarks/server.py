@@ -152,3 +152,24 @@ def sign_up(base: str, email: str, password: str = "benchmark password") -> str:
     )
     login.raise_for_status()
     return login.json()["token"]
+
+
+JOB_GAUGES = ("imageapi_jobs_waiting", "imageapi_jobs_running")
+
+
+def wait_for_derived_work(base: str, timeout: float = 300) -> float:
+    """Wait until the server's upload jobs (the pyramids) are all done, read
+    from /metrics; the seconds it took. Images are measured as they are once
+    their upload is complete, not while their job still waits."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        lines = requests.get(f"{base}/metrics", timeout=10).text.splitlines()
+        pending = sum(
+            float(line.split()[-1])
+            for line in lines
+            if line.split(" ", 1)[0].split("{", 1)[0] in JOB_GAUGES
+        )
+        if pending == 0:
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"upload jobs still pending after {timeout} s")

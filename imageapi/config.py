@@ -355,7 +355,7 @@ class JobsConfig(Section):
         "(until then images are rendered from their originals).",
     )
     yield_seconds: float = Field(
-        1.0,
+        0.1,
         ge=0,
         description="Before each job a runner waits up to this long for its "
         "worker to be answering no request: derived work runs between requests, "
