@@ -355,11 +355,17 @@ class JobsConfig(Section):
         "(until then images are rendered from their originals).",
     )
     yield_seconds: float = Field(
-        0.1,
+        1.0,
         ge=0,
         description="Before each job a runner waits up to this long for its "
         "worker to be answering no request: derived work runs between requests, "
         "and still once per this long under steady load (0: never waits).",
+    )
+    max_deferral_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="Once the jobs being run waited longer than this since their "
+        "upload, runners stop waiting for quiet moments until they catch up.",
     )
     lease_seconds: float = Field(
         120.0,

@@ -77,15 +77,15 @@ class JobService:
     def attach_runner(self, wake: Callable[[], None]) -> None:
         self._wake = wake
 
-    def run_next(self, image_id: str | None = None) -> bool:
-        """Claim one runnable job and run it; False if there was none."""
+    def run_next(self, image_id: str | None = None) -> ClaimedJob | None:
+        """Claim one runnable job and run it; None if there was none."""
         now = self._clock()
         lease = timedelta(seconds=self._settings.lease_seconds)
         with self._db.write() as uow:
             job = uow.jobs.claim(now, now + lease, image_id)
             uow.commit()
         if job is None:
-            return False
+            return None
         try:
             self._handlers[job.kind].run(job, lambda uow: uow.jobs.finish(job.id))
         except Exception:
@@ -93,7 +93,13 @@ class JobService:
                 "job %s (%s of image %s) failed", job.id, job.kind, job.image_id
             )
             self._failed(job)
-        return True
+        return job
+
+    def behind(self, job: ClaimedJob) -> bool:
+        """Whether derived work is further behind uploads than
+        ``jobs.max_deferral_seconds``: the job waited longer than that."""
+        waited = (self._clock() - job.created_at).total_seconds()
+        return waited > self._settings.max_deferral_seconds
 
     def _failed(self, job: ClaimedJob) -> None:
         with self._db.write() as uow:
@@ -149,18 +155,24 @@ class JobRunner:
     def _loop(self) -> None:
         if self._stop.wait(self._settings.start_delay_seconds):
             return
+        behind = True  # at start, whatever waits runs at once
         while not self._stop.is_set():
             # In a lull between this worker's requests: a job's Python holds
             # the interpreter lock that the requests' threads need, and a
             # burst of uploads is answered first and derived after. Under
-            # steady load, one job per yield_seconds still runs.
-            self._in_flight.wait_for_lull(LULL_SECONDS, self._settings.yield_seconds)
+            # steady load, one job per yield_seconds still runs, and none
+            # waits once derived work has fallen max_deferral_seconds behind.
+            if not behind:
+                self._in_flight.wait_for_lull(
+                    LULL_SECONDS, self._settings.yield_seconds
+                )
             try:
-                ran = self._jobs.run_next()
+                job = self._jobs.run_next()
             except Exception:  # the database is away: try again after a pause
                 log.exception("could not claim a job")
-                ran = False
-            if not ran:
+                job = None
+            behind = job is not None and self._jobs.behind(job)
+            if job is None:
                 # Woken by an upload in this worker, or after poll_seconds for
                 # jobs of other workers and expired leases.
                 self._wake.wait(self._settings.poll_seconds)

@@ -22,6 +22,7 @@ class ClaimedJob:
     kind: str
     image_id: str
     attempts: int  # including this one
+    created_at: datetime  # when its upload enqueued it
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class JobRepository:
             update(Job)
             .where(Job.id == job_id)
             .values(claimed_until=lease_until, attempts=Job.attempts + 1)
-            .returning(Job.id, Job.kind, Job.image_id, Job.attempts)
+            .returning(Job.id, Job.kind, Job.image_id, Job.attempts, Job.created_at)
         ).one()
         return ClaimedJob(*row)
 
@@ -104,5 +105,7 @@ class JobRepository:
         return QueueDepth(waiting=row[0] - row[1], running=row[1])
 
     def unfinished(self) -> list[ClaimedJob]:
-        query = select(Job.id, Job.kind, Job.image_id, Job.attempts).order_by(Job.id)
+        query = select(
+            Job.id, Job.kind, Job.image_id, Job.attempts, Job.created_at
+        ).order_by(Job.id)
         return [ClaimedJob(*row) for row in self._session.execute(query)]

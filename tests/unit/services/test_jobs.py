@@ -205,7 +205,8 @@ def wait_for_no_jobs(jobs, seconds: float) -> bool:
     return True
 
 
-def test_runners_wait_for_a_gap_between_requests(images, jobs, config, user_id):
+def test_runners_wait_for_a_lull_between_requests(images, jobs, config, user_id):
+    upload(images, user_id, png_bytes(*LARGE))
     upload(images, user_id, png_bytes(*LARGE))
     in_flight = RequestsInFlight()
     in_flight.started()
@@ -215,9 +216,30 @@ def test_runners_wait_for_a_gap_between_requests(images, jobs, config, user_id):
     runner = JobRunner(jobs, settings, in_flight)
     runner.start()
     try:
-        assert not wait_for_no_jobs(jobs, 0.5)  # a request is being answered
+        # The first job runs at start; the second waits: a request is in flight.
+        assert not wait_for_no_jobs(jobs, 1)
+        assert jobs.depth().waiting == 1
         in_flight.finished()
         assert wait_for_no_jobs(jobs, 10)
+    finally:
+        runner.stop()
+
+
+def test_runners_stop_waiting_once_derived_work_falls_behind(
+    images, jobs, config, clock, user_id
+):
+    for _ in range(3):
+        upload(images, user_id, png_bytes(*LARGE))
+    clock.advance(seconds=60)  # the jobs waited 60 s
+    in_flight = RequestsInFlight()
+    in_flight.started()  # and never finished
+    settings = config.jobs.model_copy(
+        update={"yield_seconds": 60, "max_deferral_seconds": 30, "poll_seconds": 0.05}
+    )
+    runner = JobRunner(jobs, settings, in_flight)
+    runner.start()
+    try:
+        assert wait_for_no_jobs(jobs, 10)  # without the rule: 60 s per job
     finally:
         runner.stop()
 
@@ -225,7 +247,8 @@ def test_runners_wait_for_a_gap_between_requests(images, jobs, config, user_id):
 def test_under_steady_requests_a_job_still_runs_every_yield_seconds(
     images, jobs, config, user_id
 ):
-    upload(images, user_id, png_bytes(*LARGE))
+    for _ in range(3):  # the first runs at start, the others after a wait each
+        upload(images, user_id, png_bytes(*LARGE))
     in_flight = RequestsInFlight()
     in_flight.started()  # and never finished
     settings = config.jobs.model_copy(
