@@ -14,7 +14,7 @@ that account's password once (``link``).
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import hmac
 import secrets
 from collections.abc import Callable
@@ -22,14 +22,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwe import JWERegistry
-from joserfc.jwk import OctKey
-from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy.exc import IntegrityError
 
 from imageapi.auth.oidc import OidcClient
@@ -53,9 +49,10 @@ from imageapi.services.accounts import IssuedToken
 # Time a person has at the provider, and to type a password for a link.
 LOGIN_WINDOW = timedelta(minutes=10)
 LINK_WINDOW = timedelta(minutes=10)
-SEALED_REGISTRY = JWERegistry(algorithms=["dir", "A256GCM"])
-SEALED_HEADER = {"alg": "dir", "enc": "A256GCM"}
 T = TypeVar("T")
+
+if TYPE_CHECKING:
+    from imageapi.auth.sealed_tokens import SealedTokens
 
 
 @dataclass(frozen=True)
@@ -82,34 +79,6 @@ class LinkRequired:
     expires_at: datetime
 
 
-class SealedTokens:
-    """Claims only this app can read and write, for one purpose each."""
-
-    def __init__(self, secret_key: str, purpose: str, clock: Callable[[], datetime]):
-        derived = hmac.new(secret_key.encode(), purpose.encode(), hashlib.sha256)
-        self._key = OctKey.import_key(derived.digest())
-        self._purpose = purpose
-        self._clock = clock
-
-    def seal(self, claims: dict[str, Any], ttl: timedelta) -> str:
-        expires = int((self._clock() + ttl).timestamp())
-        payload = {**claims, "purpose": self._purpose, "exp": expires}
-        return jwt.encode(SEALED_HEADER, payload, self._key, registry=SEALED_REGISTRY)
-
-    def open(self, token: str) -> dict[str, Any] | None:
-        """The claims, or None when forged, for another purpose or expired."""
-        try:
-            claims = jwt.decode(token, self._key, registry=SEALED_REGISTRY).claims
-            JWTClaimsRegistry(
-                now=lambda: int(self._clock().timestamp()),
-                exp={"essential": True},
-                purpose={"essential": True, "value": self._purpose},
-            ).validate(claims)
-        except (JoseError, ValueError):
-            return None
-        return claims
-
-
 class SingleSignOnService:
     def __init__(
         self,
@@ -127,8 +96,21 @@ class SingleSignOnService:
         self._clients = clients
         self._clock = clock
         self._create_accounts = create_accounts
-        self._states = SealedTokens(secret_key, "oidc-state", clock)
-        self._links = SealedTokens(secret_key, "oidc-link", clock)
+        self._secret_key = secret_key
+
+    # Made at first use: joserfc (and the cryptography it loads) costs each
+    # worker ~9 MiB, and most servers never see a sign-on.
+    @functools.cached_property
+    def _states(self) -> SealedTokens:
+        from imageapi.auth.sealed_tokens import SealedTokens
+
+        return SealedTokens(self._secret_key, "oidc-state", self._clock)
+
+    @functools.cached_property
+    def _links(self) -> SealedTokens:
+        from imageapi.auth.sealed_tokens import SealedTokens
+
+        return SealedTokens(self._secret_key, "oidc-link", self._clock)
 
     def providers(self) -> list[IdentityProvider]:
         return [
