@@ -38,8 +38,11 @@ from imageapi.metrics import mark_worker_dead
 from imageapi.middleware.body_reads import BodyReadGuard
 from imageapi.startup import StartupError
 
-M_ARENA_MAX = -8  # mallopt parameter, from glibc's malloc.h
+M_ARENA_MAX = -8  # mallopt parameters, from glibc's malloc.h
+M_MMAP_THRESHOLD = -3
 MALLOC_ARENAS = 2
+# Allocations from this size up get pages of their own, returned when freed.
+MMAP_THRESHOLD_BYTES = 256 * 1024
 # Requests per worker that run the app at once, so libvips and the database
 # calls. Each worker has limits.max_parallel_body_reads threads more, for
 # requests waiting for their bodies' bytes (middleware/body_reads.py).
@@ -121,7 +124,7 @@ def make_server(config: Config, *, reload: bool = False) -> Granian:
 
 def load_worker_app(config: Config) -> WSGIApplication:
     """Runs in each worker process, before it accepts a connection."""
-    limit_malloc_arenas()
+    tune_malloc()
     configure_logging(config.log_level, config.log_format)
     # A worker that leaves normally takes its live gauges out of the sums; the
     # files of one that was killed stay until the server stops.
@@ -129,15 +132,20 @@ def load_worker_app(config: Config) -> WSGIApplication:
     return BodyReadGuard(create_worker_app(config), config.limits, APP_THREADS)
 
 
-def limit_malloc_arenas() -> None:
-    """Give the worker's threads 2 malloc arenas instead of up to 8 per core.
+def tune_malloc() -> None:
+    """Keep freed image buffers from staying in the worker's RSS.
 
-    With the app's threads and libvips' own, glibc creates an arena per
-    thread and seldom returns freed image buffers from them; two arenas took
-    about 30 MiB off a worker's RSS after a few hundred thumbnails (see
-    docs/benchmarks.md). A no-op where the C library has no ``mallopt``.
+    Two malloc arenas instead of up to 8 per core: with the app's threads and
+    libvips' own, glibc creates an arena per thread and seldom returns freed
+    image buffers from them; two took about 30 MiB off a worker's RSS after a
+    few hundred thumbnails (see docs/benchmarks.md). And a fixed mmap
+    threshold: glibc raises its own after each large free (up to 32 MiB), so
+    that decoded images soon come from the heap, whose freed middle it cannot
+    give back; with 256 KiB they are mapped and unmapped whole. A no-op where
+    the C library has no ``mallopt``.
     """
     name = ctypes.util.find_library("c")
     mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
     if mallopt is not None:
         mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
