@@ -23,8 +23,8 @@ from tests.helpers import encode_multipart
 
 pytestmark = pytest.mark.e2e
 
-# Large enough for pyramid levels, so the upload owes a job.
-WIDTH, HEIGHT = 2400, 1600
+# The upload owes a job with every pyramid level.
+WIDTH, HEIGHT = 3072, 2048  # 1.5x the largest level: every level
 # How long the restarted server may take to run one job (a bound on waiting,
 # not a speed check: it only ends a test that would otherwise hang).
 JOB_WAIT_SECONDS = 60
