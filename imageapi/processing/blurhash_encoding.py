@@ -13,12 +13,13 @@ strings with the package's on varied images.
 from __future__ import annotations
 
 import math
-import operator
 
 from blurhash.blurhash import base83_encode
 from blurhash.blurhash import linear_to_srgb
 from blurhash.blurhash import sign_pow
 from blurhash.blurhash import srgb_to_linear
+
+from imageapi.processing.fingerprint import dot
 
 _LINEAR = [srgb_to_linear(value) for value in range(256)]
 
@@ -34,7 +35,7 @@ def encode(
     # along[band][y][i]: row y of a band against horizontal frequency i.
     along = [
         [
-            [_dot(basis, channel[y * width : (y + 1) * width]) for basis in x_basis]
+            [dot(basis, channel[y * width : (y + 1) * width]) for basis in x_basis]
             for y in range(height)
         ]
         for channel in channels
@@ -46,7 +47,7 @@ def encode(
             norm = (1.0 if i == j == 0 else 2.0) * scale
             components.append(
                 [
-                    norm * _dot(y_basis[j], [row[i] for row in along[band]])
+                    norm * dot(y_basis[j], [row[i] for row in along[band]])
                     for band in range(3)
                 ]
             )
@@ -57,10 +58,6 @@ def _basis(count: int, size: int) -> list[list[float]]:
     return [
         [math.cos(math.pi * k * x / size) for x in range(size)] for k in range(count)
     ]
-
-
-def _dot(first: list[float], second: list[float]) -> float:
-    return sum(map(operator.mul, first, second))
 
 
 def _text(components: list[list[float]], x_components: int, y_components: int) -> str:

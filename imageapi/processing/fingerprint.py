@@ -18,6 +18,7 @@ import functools
 import math
 import operator
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyvips
@@ -158,9 +159,9 @@ def _dct_hash(lightness: array) -> int:
     # The low block of the 2-D DCT is basis . image . basis^T: first each row
     # against each frequency, then each column of that against each frequency,
     # for the 64 coefficients the hash keeps.
-    by_row = [[_dot(row, basis) for basis in _BASIS] for row in rows]
+    by_row = [[dot(row, basis) for basis in _BASIS] for row in rows]
     columns = [[row[v] for row in by_row] for v in range(_FREQUENCIES)]
-    coefficients = [_dot(_BASIS[u], columns[v]) for u, v in _ZIGZAG]
+    coefficients = [dot(_BASIS[u], columns[v]) for u, v in _ZIGZAG]
     # Above or below the median: 32 bits are set (fewer only when coefficients
     # tie, as in a flat image), so a brightness or contrast change moves no
     # bit, and distances are even.
@@ -171,7 +172,8 @@ def _dct_hash(lightness: array) -> int:
     return value
 
 
-def _dot(first: list[float], second: list[float]) -> float:
+def dot(first: Iterable[float], second: Iterable[float]) -> float:
+    """The sum of products, pairwise (math.sumprod before Python 3.12)."""
     return sum(map(operator.mul, first, second))
 
 
@@ -184,7 +186,7 @@ def _colour_grid(lab: array) -> bytes:
     across = [
         [
             [
-                _dot(cell, lab[y * side * 3 + band : (y + 1) * side * 3 : 3])
+                dot(cell, lab[y * side * 3 + band : (y + 1) * side * 3 : 3])
                 for cell in weights
             ]
             for band in range(3)
@@ -193,7 +195,7 @@ def _colour_grid(lab: array) -> bytes:
     ]
     offsets = (0, 128, 128)  # a* and b* are signed; bytes are not
     values = [
-        _dot(row_cell, [across[y][band][column] for y in range(side)]) + offsets[band]
+        dot(row_cell, [across[y][band][column] for y in range(side)]) + offsets[band]
         for row_cell in weights
         for column in range(COLOUR_GRID)
         for band in range(3)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from array import array
 
 import pytest
 import pyvips
 
+from imageapi.processing import fingerprint as fingerprint_module
 from imageapi.processing.fingerprint import COLOUR_BYTES
 from imageapi.processing.fingerprint import COLOUR_TOLERANCE
 from imageapi.processing.fingerprint import DEFAULT_MAX_DISTANCE
@@ -133,3 +135,40 @@ def test_fingerprint_from_bytes_refuses_other_layouts(stored):
 def test_fingerprint_refuses_hashes_outside_64_bits():
     with pytest.raises(ValueError):
         Fingerprint(hash64=1 << 64, colour=bytes(COLOUR_BYTES))
+
+
+def stored_by_earlier_releases(image: pyvips.Image) -> Fingerprint:
+    """The fingerprint as releases before the pure-Python sums made it, all in
+    libvips: the DCT as two matrix products, the grid by libvips' shrink.
+    Fingerprints stored then are compared with new ones, so both must agree."""
+    square = image.colourspace("srgb").thumbnail_image(SIDE, height=SIDE, size="force")
+    lab = square.colourspace("lab").copy_memory()
+    lightness = lab[0]
+    grey = lightness - lightness.avg()
+    basis = pyvips.Image.new_from_list(fingerprint_module._BASIS)
+    transposed = pyvips.Image.new_from_list(
+        [list(column) for column in zip(*fingerprint_module._BASIS, strict=True)]
+    )
+    block = basis.matrixmultiply(grey).matrixmultiply(transposed).tolist()
+    coefficients = [block[u][v] for u, v in fingerprint_module._ZIGZAG]
+    median = sorted(coefficients)[fingerprint_module.HASH_BITS // 2 - 1]
+    hash64 = 0
+    for coefficient in coefficients:
+        hash64 = (hash64 << 1) | (coefficient > median)
+    cells = array("f")
+    cells.frombytes(lab.shrink(SIDE / 3, SIDE / 3).write_to_memory())
+    offsets = (0, 128, 128)
+    colour = bytes(
+        max(0, min(255, round(value + offsets[index % 3])))
+        for index, value in enumerate(cells)
+    )
+    return Fingerprint(hash64=hash64, colour=colour)
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("size", [(480, 360), (300, 500), (97, 61)])
+def test_same_fingerprint_as_earlier_releases_stored(seed, size):
+    small = pyvips.Image.thumbnail_buffer(
+        photo(*size, seed=seed).write_to_buffer(".png"), SIDE, height=SIDE
+    ).copy_memory()
+    assert fingerprint(small) == stored_by_earlier_releases(small)
