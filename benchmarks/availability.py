@@ -33,7 +33,6 @@ import http.client
 import itertools
 import json
 import secrets
-import socket
 import statistics
 import tempfile
 import threading
@@ -53,6 +52,8 @@ from benchmarks.server import rss_kib
 from benchmarks.server import running_server
 from benchmarks.server import sign_up
 from benchmarks.server import worker_pids
+from tests.trickling import TricklingSockets
+from tests.trickling import slow_login_body
 
 GREEDY = "width=8192&height=8192&fit=fill&enlarge=1&blur=100&quality={}"
 TIMEOUT = 120
@@ -169,48 +170,6 @@ def login_flood(base: str, interval: float, addresses: int) -> Callable:
     return loop
 
 
-class SlowBodies:
-    """Sockets that send a login's headers, then one byte of its body a second."""
-
-    def __init__(self, base: str, count: int) -> None:
-        url = urlsplit(base)
-        head = (
-            b"POST /api/v1/sessions HTTP/1.1\r\nHost: slow\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
-        )
-        self._sockets = []
-        for _ in range(count):
-            sock = socket.create_connection((url.hostname, url.port), timeout=TIMEOUT)
-            sock.sendall(head)
-            self._sockets.append(sock)
-        self.answered: Counter = Counter()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._trickle, daemon=True)
-        self._thread.start()
-
-    def _trickle(self) -> None:
-        while not self._stop.wait(1):
-            for sock in self._sockets:
-                with contextlib.suppress(OSError):
-                    sock.send(b" ")
-
-    def close(self) -> Counter:
-        """Stop, and count the status lines the server sent each socket."""
-        self._stop.set()
-        self._thread.join()
-        for sock in self._sockets:
-            sock.setblocking(False)
-            try:
-                answer = sock.recv(100)
-            except BlockingIOError:
-                answer = b""
-            except OSError:
-                answer = b"reset"
-            self.answered[answer[9:12].decode() or "none"] += 1
-            sock.close()
-        return self.answered
-
-
 def report(name: str, latencies: list[float], rss: PeakRss, load: Counter | None):
     print(
         f"{name:<26} p50 {statistics.median(latencies):7.1f} ms  "
@@ -309,7 +268,10 @@ def flood_scenario(bench: Bench, args: argparse.Namespace) -> None:
 
 def bodies_scenario(bench: Bench, args: argparse.Namespace) -> None:
     before = bench.alone("before slow bodies")
-    slow = SlowBodies(bench.base, args.slow_bodies)
+    url = urlsplit(bench.base)
+    slow = TricklingSockets(
+        url.hostname, url.port, args.slow_bodies, slow_login_body(100_000), every=1
+    )
     try:
         time.sleep(2)  # every socket has sent its headers and a byte or two
         bench.under(

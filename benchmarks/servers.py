@@ -32,17 +32,13 @@ median of the rounds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
 import os
 import re
-import selectors
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -56,14 +52,13 @@ from benchmarks.photos import photo_jpeg
 from benchmarks.server import free_port
 from benchmarks.server import sign_up
 from benchmarks.wrk import require_wrk
+from tests.trickling import SLOW_HEADERS
+from tests.trickling import TricklingSockets
+from tests.trickling import slow_login_body
 
 SLOW_SOCKETS = 500
 SLOW_BODIES = 50
-SLOW_HEADER = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
-SLOW_BODY = (
-    b"POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-    b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
-)
+SLOW_BODY = slow_login_body(100_000)
 NORMAL_REQUESTS = 20
 NORMAL_TIMEOUT_S = 10.0
 CANDIDATES = {
@@ -185,38 +180,9 @@ def wrk(base: str, path: str, seconds: int, headers: dict[str, str]) -> dict:
     }
 
 
-class SlowClients:
-    """Sockets that send ``start``, then one more byte a second."""
-
-    def __init__(self, port: int, count: int, start: bytes) -> None:
-        self._selector = selectors.DefaultSelector()
-        self._sockets = []
-        for _ in range(count):
-            sock = socket.create_connection(("127.0.0.1", port))
-            sock.sendall(start)
-            sock.setblocking(False)
-            self._sockets.append(sock)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._trickle, daemon=True)
-        self._thread.start()
-
-    def _trickle(self) -> None:
-        while not self._stop.wait(1.0):
-            for sock in self._sockets:
-                # The server may have closed it (a read timeout): fine.
-                with contextlib.suppress(OSError):
-                    sock.send(b"a")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        for sock in self._sockets:
-            sock.close()
-
-
 def slow_client_test(base: str, count: int, start: bytes) -> dict:
     port = int(base.rsplit(":", 1)[1])
-    slow = SlowClients(port, count, start)
+    slow = TricklingSockets("127.0.0.1", port, count, start, every=1.0, byte=b"a")
     try:
         time.sleep(1.0)
 
@@ -246,7 +212,7 @@ def measure(name: str, site: Site, seconds: int) -> dict:
             "thumb close": wrk(base, site.thumb, seconds, {**auth, **close}),
             "thumb keep-alive": wrk(base, site.thumb, seconds, auth),
             "original keep-alive": wrk(base, site.original, seconds, auth),
-            "slow headers": slow_client_test(base, SLOW_SOCKETS, SLOW_HEADER),
+            "slow headers": slow_client_test(base, SLOW_SOCKETS, SLOW_HEADERS),
             "slow bodies": slow_client_test(base, SLOW_BODIES, SLOW_BODY),
         }
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import selectors
 import signal
 import socket
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +13,9 @@ import requests
 
 from imageapi.limits import Limits
 from tests.e2e.test_server_availability import FromAddress
+from tests.trickling import SLOW_HEADERS
+from tests.trickling import TricklingSockets
+from tests.trickling import slow_login_body
 
 pytestmark = pytest.mark.e2e
 
@@ -24,33 +24,6 @@ SLOW_BODIES = 500
 NORMAL_REQUESTS = 20
 WORKERS = 2  # as the server fixture starts it
 ADDRESS_BODY_READS = Limits().max_address_body_reads
-
-
-class TricklingClients:
-    """Sockets that send a request line, then one header byte now and then."""
-
-    def __init__(self, host: str, port: int, count: int) -> None:
-        self._sockets = []
-        for _ in range(count):
-            sock = socket.create_connection((host, port), timeout=10)
-            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
-            self._sockets.append(sock)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._trickle, daemon=True)
-        self._thread.start()
-
-    def _trickle(self) -> None:
-        while not self._stop.wait(0.5):
-            for sock in self._sockets:
-                # The server may close it when its header timeout passes.
-                with contextlib.suppress(OSError):
-                    sock.send(b"a")
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        for sock in self._sockets:
-            sock.close()
 
 
 def raw_exchange(server, data: bytes) -> bytes:
@@ -71,7 +44,9 @@ def head_and_body(response: bytes) -> tuple[str, dict[str, str], bytes]:
 
 
 def test_normal_requests_are_answered_while_many_clients_trickle_headers(server):
-    slow = TricklingClients(server.host, server.port, SLOW_SOCKETS)
+    slow = TricklingSockets(
+        server.host, server.port, SLOW_SOCKETS, SLOW_HEADERS, byte=b"a"
+    )
     try:
 
         def health(_: int) -> int:
@@ -84,54 +59,13 @@ def test_normal_requests_are_answered_while_many_clients_trickle_headers(server)
     assert statuses == [200] * NORMAL_REQUESTS
 
 
-class TricklingBodies:
-    """Sockets that send a login's headers, then one byte of its body now and then."""
-
-    def __init__(self, host: str, port: int, count: int) -> None:
-        head = (
-            b"POST /api/v1/sessions HTTP/1.1\r\nHost: slow\r\n"
-            b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
-        )
-        self.sockets = []
-        for _ in range(count):
-            sock = socket.create_connection((host, port), timeout=10)
-            sock.sendall(head)
-            self.sockets.append(sock)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._trickle, daemon=True)
-        self._thread.start()
-
-    def _trickle(self) -> None:
-        while not self._stop.wait(0.5):
-            for sock in self.sockets:
-                with contextlib.suppress(OSError):  # answered and closed
-                    sock.send(b" ")
-
-    def answers(self, wanted: int, timeout: float) -> list[bytes]:
-        """The first bytes of each answer, once ``wanted`` sockets have one."""
-        answers: list[bytes] = []
-        deadline = time.monotonic() + timeout
-        with selectors.DefaultSelector() as waiting:  # epoll: any number of fds
-            for sock in self.sockets:
-                waiting.register(sock, selectors.EVENT_READ)
-            while len(answers) < wanted and time.monotonic() < deadline:
-                for key, _ in waiting.select(timeout=1):
-                    answers.append(key.fileobj.recv(65536))
-                    waiting.unregister(key.fileobj)
-        return answers
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        for sock in self.sockets:
-            sock.close()
-
-
 def test_normal_requests_are_answered_while_many_clients_trickle_bodies(server):
     credentials = {"email": "steady@example.com", "password": "a long password"}
     users = f"{server.base_url}/api/v1/users"
     assert requests.post(users, json=credentials, timeout=60).status_code == 201
-    slow = TricklingBodies(server.host, server.port, SLOW_BODIES)
+    slow = TricklingSockets(
+        server.host, server.port, SLOW_BODIES, slow_login_body(1000)
+    )
     try:
         # Each worker reads as many bodies from one address as it allows;
         # every other trickler is refused at once, its body unread.
