@@ -12,8 +12,6 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from dataclasses import field
 from pathlib import Path
 
 from imageapi.db.repositories.jobs import ClaimedJob
@@ -33,15 +31,6 @@ from imageapi.services.uploads import SPOOL_PREFIX
 from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RenderFiles:
-    """What ``make_render_files`` stored: the image row's new column values
-    and the storage keys written (removed again if the image is gone)."""
-
-    columns: dict[str, object] = field(default_factory=dict)
-    keys: list[str] = field(default_factory=list)
 
 
 class DerivedWork:
@@ -79,11 +68,11 @@ class DerivedWork:
             image = row.to_domain(with_tags=False)
             # Outside the write lock: other uploads go on meanwhile.
             near = self._near_duplicates(uow, image)
-        files = RenderFiles()
+        levels: list[dict[str, object]] | None = None  # None: none owed
         if self.owes_render_files(image):
             source_key = image.render_source_key or image.storage_key
             with self._storage.as_file(source_key) as source:
-                files = self._niced.submit(
+                levels = self._niced.submit(
                     self.make_render_files, image, source
                 ).result()
         with self._db.write() as uow:
@@ -91,10 +80,11 @@ class DerivedWork:
             # once record one pair between them, not one each way.
             uow.users.get_for_update(image.user_id)
             if uow.images.find(image.id) is None:
-                self._remove(files.keys)  # deleted while we worked
+                # Deleted while we worked.
+                self._remove([level["key"] for level in levels or ()])
                 return
-            if files.columns:
-                uow.images.set_columns(image.id, **files.columns)
+            if levels is not None:
+                uow.images.set_columns(image.id, pyramid=levels or None)
             unpaired = uow.duplicates.unpaired_among(
                 image.user_id, image.id, (n.image_id for n in near)
             )
@@ -114,8 +104,11 @@ class DerivedWork:
             image.width, image.height, image.pages, self._pyramid_max_side
         )
 
-    def make_render_files(self, image: Image, original_path: Path) -> RenderFiles:
-        """Write the files renders read besides the original: the pyramid."""
+    def make_render_files(
+        self, image: Image, original_path: Path
+    ) -> list[dict[str, object]]:
+        """Store the files renders read besides the original, the pyramid's
+        levels; the row's ``pyramid`` column value for them."""
         self._work_dir.mkdir(parents=True, exist_ok=True)
         level_dir = Path(tempfile.mkdtemp(dir=self._work_dir, prefix=SPOOL_PREFIX))
         stored: list[str] = []
@@ -139,7 +132,7 @@ class DerivedWork:
             raise
         finally:
             shutil.rmtree(level_dir, ignore_errors=True)
-        return RenderFiles(columns={"pyramid": levels or None}, keys=stored)
+        return levels
 
     @staticmethod
     def _near_duplicates(uow: UnitOfWork, image: Image) -> list[Near]:
