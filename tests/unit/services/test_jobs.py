@@ -7,12 +7,15 @@ import io
 import os
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 
 from imageapi.activity import RequestsInFlight
 from imageapi.errors import ImageNotFound
+from imageapi.services.duplicates import MAX_PAIRS_PER_IMAGE
+from imageapi.services.duplicates import connected_components
 from imageapi.services.jobs import JobRunner
 from imageapi.services.jobs import release_claims
 from imageapi.storage.memory import MemoryStorage
@@ -260,3 +263,19 @@ def test_under_steady_requests_a_job_still_runs_every_yield_seconds(
         assert wait_for_no_jobs(jobs, 10)
     finally:
         runner.stop()
+
+
+def test_each_job_pairs_its_image_with_the_nearest_only_and_groups_stay_whole(
+    db, images, jobs, user_id
+):
+    count = MAX_PAIRS_PER_IMAGE + 3
+    uploaded = {upload(images, user_id, png_bytes(64, 48)).id for _ in range(count)}
+    while jobs.run_next():
+        pass
+    with db.read() as uow:
+        pairs = uow.duplicates.pairs_of(user_id)
+    recorded_by = Counter(image_id for image_id, _ in pairs)
+    # The first job finds every other copy but records only the nearest.
+    assert max(recorded_by.values()) == MAX_PAIRS_PER_IMAGE
+    assert len(pairs) < count * (count - 1) // 2
+    assert [set(group) for group in connected_components(pairs)] == [uploaded]
