@@ -71,6 +71,26 @@ def test_level_sides_halve_the_largest_twice():
     assert level_sides(0) == ()
 
 
+@pytest.mark.parametrize(
+    ("width", "levels"),
+    [
+        (767, []),
+        (768, [512]),
+        (1535, [512]),
+        (1536, [1024, 512]),
+        (3072, [2048, 1024, 512]),
+    ],
+)
+def test_a_level_is_made_only_for_originals_half_as_large_again(
+    tmp_path, width, levels
+):
+    # Below 1.5x a level's side, decoding the original shrunk on load costs
+    # about what decoding the level would.
+    original = photo(width, 40).copy_memory()
+    made = build_pyramid(original, tmp_path, max_side=2048).levels
+    assert [level.longest for level in made] == levels
+
+
 def test_build_pyramid_from_a_file_writes_upright_jpeg_levels(tmp_path):
     original = tmp_path / "original.jpg"
     sideways = photo(1000, 600, seed=2).copy()
