@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
-from imageapi.db.engine import SQLITE_BEGIN_OPTION
+from imageapi.db.quick_reads import QuickReads
 from imageapi.db.repositories.api_keys import ApiKeyRepository
 from imageapi.db.repositories.derivatives import DerivativeRepository
 from imageapi.db.repositories.duplicates import DuplicateRepository
@@ -92,22 +94,12 @@ class Database:
         self._reader = reader
         engine = reader.kw["bind"]
         self._gate = write_gate(engine)
-        if engine.dialect.name == "sqlite":
-            # The driver is in autocommit mode already (db/engine.py): leave
-            # out the BEGIN. Setting AUTOCOMMIT would hand connections back
-            # in the driver's own transaction mode.
-            self._lookups = engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
-        else:
-            self._lookups = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._quick_reads = QuickReads(engine)
 
-    def lookup(self) -> Connection:
-        """A connection for one read statement.
-
-        For the lookups every request makes: no unit of work to build, and no
-        transaction (on PostgreSQL one round trip instead of BEGIN, the
-        query and ROLLBACK); a single statement reads one snapshot anyway.
-        """
-        return self._lookups.connect()
+    def read_one(self, statement: Select, parameters: Mapping[str, Any]) -> Any:
+        """The one row a read statement selects, or None, without a unit of
+        work: for the lookups every request makes (db/quick_reads.py)."""
+        return self._quick_reads.one_or_none(statement, parameters)
 
     def write(self) -> UnitOfWork:
         return UnitOfWork(self._writer, self._gate)

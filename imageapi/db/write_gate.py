@@ -81,9 +81,17 @@ def write_gate(engine: Engine) -> WriteGate:
     """The process's gate for the engine's database: a real one for a SQLite
     file, a no-op for PostgreSQL (its row locks queue writers already) and an
     in-memory SQLite."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    database = sqlite_file(engine)
+    if database is None:
         return WriteGate(None)
-    path = str(Path(database).resolve()) + LOCK_SUFFIX
+    path = str(database) + LOCK_SUFFIX
     with _gates_lock:
         return _gates.setdefault(path, WriteGate(Path(path)))
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The engine's database file, if it is a SQLite file (not in memory)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database).resolve()

@@ -14,7 +14,8 @@ from imageapi.auth.tokens import new_id
 from imageapi.auth.tokens import new_token
 from imageapi.auth.tokens import token_hash
 from imageapi.db import models
-from imageapi.db.repositories.sessions import active_session_user
+from imageapi.db.repositories.api_keys import ACTIVE_KEY_USER
+from imageapi.db.repositories.sessions import ACTIVE_SESSION_USER
 from imageapi.db.uow import Database
 from imageapi.domain import Principal
 from imageapi.domain import User
@@ -170,8 +171,9 @@ class AccountService:
         """The principal behind a bearer token, API key or cookie, or None."""
         if token.startswith(API_KEY_PREFIX):
             return self._authenticate_api_key(token)
-        with self._db.lookup() as connection:
-            login = active_session_user(connection, token_hash(token), self._clock())
+        login = self._db.read_one(
+            ACTIVE_SESSION_USER, {"token_hash": token_hash(token), "now": self._clock()}
+        )
         if login is None or login.disabled:
             return None
         return Principal(
@@ -180,18 +182,18 @@ class AccountService:
 
     def _authenticate_api_key(self, key: str) -> Principal | None:
         now = self._clock()
-        with self._db.read() as uow:
-            api_key = uow.api_keys.get_active(token_hash(key))
-            if api_key is None or api_key.user.disabled:
-                return None
-            principal = Principal(user=api_key.user.to_domain(), api_key_id=api_key.id)
-            last_used = api_key.last_used_at
+        found = self._db.read_one(ACTIVE_KEY_USER, {"key_hash": token_hash(key)})
+        if found is None or found.disabled:
+            return None
         stale_before = now - API_KEY_TOUCH_INTERVAL
+        last_used = found.api_key_last_used_at
         if last_used is None or last_used < stale_before:
             with self._db.write() as uow:
-                uow.api_keys.touch(api_key.id, now, stale_before)
+                uow.api_keys.touch(found.api_key_id, now, stale_before)
                 uow.commit()
-        return principal
+        return Principal(
+            user=models.User.domain_from(found), api_key_id=found.api_key_id
+        )
 
     def log_out(self, principal: Principal) -> None:
         if principal.session_id is None:

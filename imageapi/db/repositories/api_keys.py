@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session as DbSession
 
 from imageapi.db.models import ApiKey
+from imageapi.db.models import User
+
+_KEYS = ApiKey.__table__.c
+# A live key's id, last use and owner, as one plain row through the database's
+# quick reads (db/quick_reads.py): this runs on every request with a key.
+ACTIVE_KEY_USER = (
+    select(
+        _KEYS.id.label("api_key_id"),
+        _KEYS.last_used_at.label("api_key_last_used_at"),
+        *User.__table__.columns,
+    )
+    .join_from(ApiKey.__table__, User.__table__)
+    .where(_KEYS.key_hash == bindparam("key_hash"), _KEYS.revoked_at.is_(None))
+)
 
 
 class ApiKeyRepository:
@@ -18,12 +33,6 @@ class ApiKeyRepository:
 
     def add(self, api_key: ApiKey) -> None:
         self._session.add(api_key)
-
-    def get_active(self, key_hash: str) -> ApiKey | None:
-        query = select(ApiKey).where(
-            ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
-        )
-        return self._session.scalars(query).one_or_none()
 
     def list_active(self, user_id: str) -> list[ApiKey]:
         query = (

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
-from sqlalchemy import Row
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy import update
@@ -38,10 +36,9 @@ class SessionRepository:
         )
 
 
-# Built once, and read as a plain row rather than ORM objects: this runs on
-# every authenticated request, and building a statement or loading objects
-# costs more Python time than executing it on SQLite.
-_ACTIVE = (
+# Built once and read as a plain row, not ORM objects, through the database's
+# quick reads (db/quick_reads.py): this runs on every authenticated request.
+ACTIVE_SESSION_USER = (
     select(Session.__table__.c.id.label("session_id"), *User.__table__.columns)
     .join_from(Session.__table__, User.__table__)
     .where(
@@ -50,11 +47,3 @@ _ACTIVE = (
         Session.__table__.c.expires_at > bindparam("now"),
     )
 )
-
-
-def active_session_user(
-    connection: Connection, token_hash: str, now: datetime
-) -> Row | None:
-    """``session_id`` and the user's columns, for a live session's token."""
-    parameters = {"token_hash": token_hash, "now": now}
-    return connection.execute(_ACTIVE, parameters).one_or_none()
