@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+import pyvips
 
 from imageapi.processing.deadline import Deadline
 from imageapi.processing.deadline import RenderTimeout
@@ -43,3 +47,21 @@ def test_deadline_checks_between_steps():
     assert deadline.expired
     with pytest.raises(RenderTimeout):
         deadline.check()
+
+
+def test_renders_share_one_watchdog_thread(quadrants_png):
+    """No thread per render: the count stays the same over many renders."""
+    render_params(quadrants_png, {"width": "20"})
+    before = threading.active_count()
+    for width in range(21, 61):
+        render_params(quadrants_png, {"width": str(width)})
+    assert threading.active_count() == before
+
+
+def test_a_watch_that_ended_in_time_never_kills_its_image():
+    """Disarmed before its time: the watchdog leaves the image alone."""
+    image = pyvips.Image.black(64, 64)
+    with Deadline(0.05).watch(image):
+        pass
+    time.sleep(0.2)
+    assert image.avg() == 0  # a killed image would fail to evaluate
