@@ -80,7 +80,12 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
             "_granian": {"level": level.upper()},
             # Ours (imageapi.access) replaces granian's access log.
             "granian.access": {"level": "WARNING"},
-            "pyvips": {"filters": ["quiet_pyvips"]},
+            # Below debug, libvips' messages are dropped by level, before a
+            # record is made: a render sends a dozen of them.
+            "pyvips": {
+                "level": "DEBUG" if level.upper() == "DEBUG" else logging.CRITICAL + 1,
+                "filters": ["quiet_pyvips"],
+            },
         },
     }
 
