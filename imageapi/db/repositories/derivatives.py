@@ -15,6 +15,33 @@ from imageapi.db.models import Derivative
 from imageapi.db.models import Image
 from imageapi.db.upsert import insert_for
 
+_ADDED_COLUMNS = (
+    "image_id",
+    "cache_key",
+    "storage_key",
+    "size",
+    "content_type",
+    "created_at",
+    "last_used_at",
+)
+
+
+def _add_if_absent(dialect_name: str):
+    # On the table, not the mapped class, and built once: every cache miss
+    # inserts a row, and an ORM insert built per call cost more Python time
+    # than the rest of storing the derivative. RETURNING rather than
+    # rowcount, which not every driver reports for this statement.
+    table = Derivative.__table__
+    return (
+        insert_for(dialect_name)(table)
+        .values({column: bindparam(column) for column in _ADDED_COLUMNS})
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+
+
+_ADD_IF_ABSENT = {name: _add_if_absent(name) for name in ("sqlite", "postgresql")}
+
 # Rows read per round when picking eviction victims, oldest first.
 EVICTION_BATCH = 500
 
@@ -30,16 +57,8 @@ class DerivativeRepository:
         ON CONFLICT DO NOTHING lets the second insert be a no-op instead of an
         error. Returns whether this call inserted the row.
         """
-        insert = insert_for(self._session.get_bind().dialect.name)
-        statement = (
-            insert(Derivative)
-            .values(row)
-            .on_conflict_do_nothing()
-            .returning(Derivative.id)
-        )
-        # RETURNING rather than rowcount, which ORM-enabled inserts do not
-        # report reliably on every driver.
-        return self._session.execute(statement).scalar_one_or_none() is not None
+        statement = _ADD_IF_ABSENT[self._session.get_bind().dialect.name]
+        return self._session.execute(statement, row).scalar_one_or_none() is not None
 
     def touch_many(self, uses: list[dict], interval: timedelta) -> None:
         """Set ``last_used_at`` of each ``{"image", "key", "when"}`` use, where
