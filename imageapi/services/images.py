@@ -137,8 +137,9 @@ class ImageService:
                 self._storage.put_file(row.render_source_key, source_path)
                 stored.append(row.render_source_key)
             with self._db.write() as uow:
-                # Again under the user's lock, so parallel uploads cannot overshoot.
-                self._quotas.check_upload(user_id, row.size, uow=uow)
+                # Again under the lock (for a user with a quota), so that parallel
+                # uploads cannot overshoot it.
+                self._quotas.check_upload(user_id, row.size, uow=uow, known=uploader)
                 if reject_duplicates:
                     near = self._near_duplicates(uow, user_id, analysis)
                     if near:

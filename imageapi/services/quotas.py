@@ -61,12 +61,14 @@ class QuotaService:
         Without it the check reads in its own transaction. The user's quotas
         are read fresh, so an admin's change applies to the next upload; a
         caller that read the user in this request already passes it as
-        ``known``, and a user with no quota then costs no query at all.
+        ``known``, and a user with no quota then costs no query at all, in
+        the write transaction too: the lock only keeps parallel uploads from
+        overshooting a quota, and there is none to overshoot.
         """
+        if known is not None and not self._has_quota(known):
+            return
         if uow is not None:
             self._check(uow, uow.users.get_for_update(user_id), incoming_bytes)
-            return
-        if known is not None and not self._has_quota(known):
             return
         with self._db.read() as own:
             self._check(own, own.users.get(user_id), incoming_bytes)

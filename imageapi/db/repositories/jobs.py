@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -14,6 +15,16 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session as DbSession
 
 from imageapi.db.models import Job
+
+# Every upload adds a job inside its write transaction: built once, on the
+# table rather than the mapped class, so no ORM insert is compiled per call.
+_ADD = insert(Job.__table__).values(
+    kind=bindparam("kind"),
+    image_id=bindparam("image_id"),
+    created_at=bindparam("created_at"),
+    run_after=bindparam("created_at"),
+    attempts=0,
+)
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,7 @@ class JobRepository:
 
     def add(self, kind: str, image_id: str, now: datetime) -> None:
         self._session.execute(
-            insert(Job).values(
-                kind=kind, image_id=image_id, created_at=now, run_after=now, attempts=0
-            )
+            _ADD, {"kind": kind, "image_id": image_id, "created_at": now}
         )
 
     def claim(
