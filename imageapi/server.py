@@ -12,8 +12,6 @@ bounds the slow ones instead.
 from __future__ import annotations
 
 import atexit
-import ctypes
-import ctypes.util
 import errno
 import multiprocessing
 import os
@@ -29,6 +27,7 @@ from granian.constants import HTTPModes
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 
+from imageapi import malloc
 from imageapi.app import create_worker_app
 from imageapi.config import Config
 from imageapi.logs import configure_logging
@@ -38,11 +37,6 @@ from imageapi.metrics import mark_worker_dead
 from imageapi.middleware.body_reads import BodyReadGuard
 from imageapi.startup import StartupError
 
-M_ARENA_MAX = -8  # mallopt parameters, from glibc's malloc.h
-M_MMAP_THRESHOLD = -3
-MALLOC_ARENAS = 2
-# Allocations from this size up get pages of their own, returned when freed.
-MMAP_THRESHOLD_BYTES = 256 * 1024
 # Requests per worker that run the app at once, so libvips and the database
 # calls. Each worker has limits.max_parallel_body_reads threads more, for
 # requests waiting for their bodies' bytes (middleware/body_reads.py).
@@ -124,28 +118,9 @@ def make_server(config: Config, *, reload: bool = False) -> Granian:
 
 def load_worker_app(config: Config) -> WSGIApplication:
     """Runs in each worker process, before it accepts a connection."""
-    tune_malloc()
+    malloc.tune()
     configure_logging(config.log_level, config.log_format)
     # A worker that leaves normally takes its live gauges out of the sums; the
     # files of one that was killed stay until the server stops.
     atexit.register(mark_worker_dead, os.getpid())
     return BodyReadGuard(create_worker_app(config), config.limits, APP_THREADS)
-
-
-def tune_malloc() -> None:
-    """Keep freed image buffers from staying in the worker's RSS.
-
-    Two malloc arenas instead of up to 8 per core: with the app's threads and
-    libvips' own, glibc creates an arena per thread and seldom returns freed
-    image buffers from them; two took about 30 MiB off a worker's RSS after a
-    few hundred thumbnails (see docs/benchmarks.md). And a fixed mmap
-    threshold: glibc raises its own after each large free (up to 32 MiB), so
-    that decoded images soon come from the heap, whose freed middle it cannot
-    give back; with 256 KiB they are mapped and unmapped whole. A no-op where
-    the C library has no ``mallopt``.
-    """
-    name = ctypes.util.find_library("c")
-    mallopt = getattr(ctypes.CDLL(name), "mallopt", None) if name else None
-    if mallopt is not None:
-        mallopt(M_ARENA_MAX, MALLOC_ARENAS)
-        mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from imageapi import malloc
 from imageapi.db.repositories.jobs import ClaimedJob
 from imageapi.db.uow import Database
 from imageapi.db.uow import UnitOfWork
@@ -75,6 +76,7 @@ class DerivedWork:
                 levels = self._niced.submit(
                     self.make_render_files, image, source
                 ).result()
+            malloc.give_back_free_memory()
         with self._db.write() as uow:
             # Under the user's lock, so two near uploads whose jobs run at
             # once record one pair between them, not one each way.
