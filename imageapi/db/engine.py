@@ -61,5 +61,5 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
         if mode is None:
-            return  # one statement, its own transaction (Database.lookup)
+            return  # one statement, its own transaction (db/quick_reads.py)
         connection.exec_driver_sql(f"BEGIN {mode}")
