@@ -73,7 +73,8 @@ class QuickReads:
         connection = getattr(self._local, "connection", None)
         if connection is None or self._local.pid != os.getpid():
             connection = sqlite3.connect(
-                f"file:{self._path}?mode=ro",
+                # A URI, percent-encoded, so any character may be in the path.
+                f"{self._path.as_uri()}?mode=ro",
                 uri=True,
                 isolation_level=None,
                 check_same_thread=False,

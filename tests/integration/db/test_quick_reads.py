@@ -16,8 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from imageapi.auth.tokens import token_hash
+from imageapi.db.base import Base
+from imageapi.db.engine import make_engine
+from imageapi.db.engine import make_session_factories
 from imageapi.db.models import Session
 from imageapi.db.repositories.sessions import ACTIVE_SESSION_USER
+from imageapi.db.uow import Database
 from tests.rows import NOW
 from tests.rows import add_user
 
@@ -96,3 +100,17 @@ def test_a_failing_read_is_a_database_error(db):
     with pytest.raises(DBAPIError) as raised:
         db.read_one(statement, {"name": "a secret value"})
     assert "a secret value" not in str(raised.value)
+
+
+def test_a_database_path_with_uri_characters(tmp_path):
+    """A folder named with characters a URI gives a meaning to (a space, #
+    and %) still opens the right file."""
+    folder = tmp_path / "my photos #1 100%"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'imageapi.db'}")
+    Base.metadata.create_all(engine)
+    assert engine.url.database == str(folder / "imageapi.db")
+    db = Database(*make_session_factories(engine))
+    user = add_user(db)
+    open_session(db, user.id, "token-e")
+    assert db.read_one(ACTIVE_SESSION_USER, lookup("token-e")).id == user.id
