@@ -123,5 +123,7 @@ def _watchdog() -> _Watchdog:
     watchdog = _watchdogs.get(pid)
     if watchdog is None:
         with _watchdogs_lock:
-            watchdog = _watchdogs.setdefault(pid, _Watchdog())
+            watchdog = _watchdogs.get(pid)
+            if watchdog is None:  # the first render of this process
+                watchdog = _watchdogs[pid] = _Watchdog()
     return watchdog
