@@ -29,6 +29,13 @@ class Quotas:
     max_images: int
     max_uploads_per_day: int
 
+    @property
+    def any(self) -> bool:
+        """Whether at least one of them limits anything."""
+        return bool(
+            self.max_storage_bytes or self.max_images or self.max_uploads_per_day
+        )
+
 
 class QuotaService:
     def __init__(
@@ -65,7 +72,7 @@ class QuotaService:
         the write transaction too: the lock only keeps parallel uploads from
         overshooting a quota, and there is none to overshoot.
         """
-        if known is not None and not self._has_quota(known):
+        if known is not None and not self.quotas_for(known).any:
             return
         if uow is not None:
             self._check(uow, uow.users.get_for_update(user_id), incoming_bytes)
@@ -73,21 +80,13 @@ class QuotaService:
         with self._db.read() as own:
             self._check(own, own.users.get(user_id), incoming_bytes)
 
-    def _has_quota(self, user: User) -> bool:
-        quotas = self.quotas_for(user)
-        return bool(
-            quotas.max_storage_bytes or quotas.max_images or quotas.max_uploads_per_day
-        )
-
     def _check(
         self, uow: UnitOfWork, user: models.User | None, incoming_bytes: int
     ) -> None:
         if user is None:
             return  # nothing to count for; the caller's own checks fail it
         quotas = self.quotas_for(user.to_domain())
-        if not (
-            quotas.max_storage_bytes or quotas.max_images or quotas.max_uploads_per_day
-        ):
+        if not quotas.any:
             return
         now = self._clock()
         day_start = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)

@@ -83,6 +83,21 @@ def test_admin_override_applies_to_the_next_upload(quota_client, db):
     assert upload(api, PNG).status_code == 201
 
 
+def test_a_quota_set_on_an_unlimited_user_applies_to_the_next_upload(quota_client, db):
+    """An upload of a user without quotas skips the quota queries; the user
+    it goes by is read afresh with each request, so an admin's new quota
+    counts from the very next upload."""
+    client = quota_client()
+    api = ApiClient.signed_up(client, "fay@example.com")
+    admin = ApiClient.signed_up(client, "boss@example.com")
+    promote(db, admin.email)
+    assert upload(api, PNG).status_code == 201
+    assert upload(api, PNG).status_code == 201
+    me = api.get("/api/v1/users/me").json["id"]
+    admin.request("PATCH", f"/api/v1/admin/users/{me}", json={"max_images": 2})
+    assert "max_images" in assert_error(upload(api, PNG), 403)["description"]
+
+
 def test_parallel_uploads_cannot_overshoot_the_quota(quota_client, config, db):
     api = ApiClient.signed_up(quota_client(max_images=3), "eve@example.com")
     with ThreadPoolExecutor(max_workers=8) as pool:
