@@ -56,6 +56,8 @@ def test_renders_share_one_watchdog_thread(quadrants_png):
     for width in range(21, 61):
         render_params(quadrants_png, {"width": str(width)})
     assert threading.active_count() == before
+    names = [thread.name for thread in threading.enumerate()]
+    assert names.count("render-watchdog") == 1
 
 
 def test_a_watch_that_ended_in_time_never_kills_its_image():
