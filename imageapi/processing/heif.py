@@ -84,7 +84,8 @@ def decode(path: Path) -> pyvips.Image:
 
 
 def _pillow_heif():
-    """Imported at the first HEIC, not at start: ~5 MiB per worker otherwise."""
+    """Imported at the first HEIC (or file libvips cannot read), not at start:
+    ~5 MiB per worker otherwise."""
     import pillow_heif
 
     return pillow_heif
