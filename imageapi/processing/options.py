@@ -40,7 +40,8 @@ PresetParameters = Mapping[str, Mapping[str, str]]
 # when the key's text changes. Rows cached under an older version are never
 # matched again; least-recently-used eviction removes them like any other.
 # r3: the key became every keyed field of the normalised options, as JSON.
-KEY_VERSION = "r3"
+# r4: an original JPEG resized to 1/2.4-1/4 of its size decodes at half size.
+KEY_VERSION = "r4"
 # Field metadata for a field that does not change the rendered bytes: it stays
 # out of the cache key, and ``normalised()`` resets it to its default.
 NOT_IN_KEY = {"in_cache_key": False}
