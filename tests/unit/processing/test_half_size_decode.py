@@ -57,7 +57,7 @@ def test_a_resize_to_1_2x_below_half_size_decodes_at_half_size(originals):
     [
         (801, None),  # half size would leave less than 1.2x
         (480, None),  # 4x: thumbnail() shrinks on load by itself
-        (400, (3840, 2160)),  # a pyramid level: already resampled once
+        (800, (3840, 2160)),  # from a level (already resampled once), 2.4x
     ],
 )
 def test_other_resizes_are_left_to_thumbnail(originals, width, original):
