@@ -109,10 +109,7 @@ def analyse(path: Path, *, render_source: Path) -> Analysis:
             path = render_source
             header = pyvips.Image.new_from_file(str(path))
         metadata = _metadata(header, source_format)
-        # In memory first (32 px): square_of reads it twice, and a lazy image
-        # is partly computed again for the second read (2 ms of the 18 a
-        # 100 KB JPEG's analysis took).
-        square = square_of(_reduce(path, metadata, SMALL_SIDE).copy_memory())
+        square = square_of(_reduce(path, metadata, SMALL_SIDE))
         hash_ = _blurhash(square, metadata)
         print_ = fingerprint_square(square)
     except pyvips.Error:
