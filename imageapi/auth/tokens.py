@@ -18,5 +18,12 @@ def token_hash(token: str) -> str:
 
 
 def new_id() -> str:
-    """An opaque, unguessable identifier for rows that appear in URLs."""
-    return secrets.token_urlsafe(16)
+    """An opaque, unguessable identifier for rows that appear in URLs.
+
+    Never one that begins with "-": command lines would read it as an option
+    (``imageapi users enable -Yt…``). Drawing again costs 1/64 of a bit.
+    """
+    while True:
+        identifier = secrets.token_urlsafe(16)
+        if not identifier.startswith("-"):
+            return identifier

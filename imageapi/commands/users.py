@@ -17,6 +17,8 @@ ROLES = ("user", "admin")
 PAGE = 500
 # An administrator acting from the command line is nobody's own account.
 COMMAND_LINE = ""
+# Ids made before they stopped beginning with "-" go after "--".
+USER_HELP = "email or id (an id that begins with '-' goes after --)"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -34,15 +36,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         ("enable", "let a disabled account in again"),
         ("set-password", "new password, asked for or read from stdin"),
     ):
-        actions.add_parser(name, help=text).add_argument("user", help="email or id")
+        actions.add_parser(name, help=text).add_argument("user", help=USER_HELP)
     role = actions.add_parser("set-role", help="make an account a user or an admin")
-    role.add_argument("user", help="email or id")
+    role.add_argument("user", help=USER_HELP)
     role.add_argument("role", choices=ROLES)
     delete = actions.add_parser(
         "delete",
         help="delete an account with its images, derivatives, keys and objects",
     )
-    delete.add_argument("user", help="email or id")
+    delete.add_argument("user", help=USER_HELP)
     delete.add_argument("--yes", action="store_true", help="do not ask to confirm")
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlalchemy import select
 
+from imageapi.auth.tokens import new_id
 from imageapi.db import models
 from tests import samples
 from tests.helpers import PASSWORD
 from tests.helpers import upload
+from tests.rows import NOW
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -37,6 +39,32 @@ def test_list_disable_enable_and_set_role(imageapi, api, other_api, client):
     promoted = imageapi("users", "set-role", "bob@example.com", "admin")
     assert promoted.returncode == 0, promoted.stderr
     assert other_api.get("/api/v1/users/me").json["role"] == "admin"
+
+
+def test_an_id_that_begins_with_a_dash_goes_after_double_dash(imageapi, db):
+    # Ids made by earlier versions may begin with "-", which argparse reads
+    # as an option; the help says to put them after "--".
+    old_id = "-" + new_id()[1:]
+    email = "old@example.com"
+    with db.write() as uow:
+        uow.users.add(
+            models.User(
+                id=old_id,
+                email=email,
+                email_key=email,
+                password_hash="x",
+                role="user",
+                disabled=False,
+                created_at=NOW,
+            )
+        )
+        uow.commit()
+    assert imageapi("users", "disable", old_id).returncode == 2
+    assert "goes after --" in imageapi("users", "disable", "--help").stdout
+    disabled = imageapi("users", "disable", "--", old_id)
+    assert disabled.returncode == 0, disabled.stderr
+    with db.read() as uow:
+        assert uow.session.get(models.User, old_id).disabled
 
 
 def test_set_password_reads_stdin_and_checks_the_rule(imageapi, api, client):
