@@ -18,6 +18,7 @@ from urllib.parse import unquote
 import pytest
 import requests
 from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -67,9 +68,26 @@ def axe() -> str:
 
 def wait(driver, condition, seconds: int = WAIT_SECONDS):
     # The page re-renders as it goes: an element may go stale between looks.
-    return WebDriverWait(
-        driver, seconds, ignored_exceptions=(StaleElementReferenceException,)
-    ).until(condition)
+    try:
+        return WebDriverWait(
+            driver, seconds, ignored_exceptions=(StaleElementReferenceException,)
+        ).until(condition)
+    except TimeoutException as error:
+        state = page_state(driver)
+        raise AssertionError(f"timed out; the page then: {state}") from error
+
+
+def page_state(driver) -> dict:
+    """What a failed wait saw: where the page is, what it shows, what the
+    browser logged."""
+    return {
+        "url": driver.current_url,
+        "tiles": tiles(driver),
+        "view": driver.execute_script(
+            "return document.getElementById('view')?.innerText.slice(0, 600)"
+        ),
+        "console": driver.get_log("browser"),
+    }
 
 
 def visible(driver, css: str):

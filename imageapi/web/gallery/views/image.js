@@ -5,7 +5,7 @@ import { ApiError, call, get, url, withQuery } from "../api.js";
 import { blurhashCanvas } from "../blurhash.js";
 import { announce, field, formatBytes, formatDate, h } from "../dom.js";
 import { filterParams } from "./filters.js";
-import { listing, loadMore, useListing } from "./grid.js";
+import { forgetListing, loadMore, useListing } from "./grid.js";
 import { playground, signedLinkForm } from "./playground.js";
 
 const VIEW_WIDTHS = [640, 1024, 1600, 2048, 3072];
@@ -99,7 +99,7 @@ function deleteButton(image, back) {
   dialog.addEventListener("close", async () => {
     if (dialog.returnValue !== "delete") return;
     await call("DELETE", image.links?.self ?? url("image", { image_id: image.id }));
-    listing.images = listing.images.filter((item) => item.id !== image.id);
+    forgetListing();
     announce(`Deleted ${image.name}.`);
     location.hash = back;
   });
