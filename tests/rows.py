@@ -37,10 +37,10 @@ def add_image(db, user_id: str, size: int = 1, created_at: datetime = NOW) -> st
     return row.id
 
 
-def add_user(db, role: str = "user", **quotas) -> User:
+def add_user(db, role: str = "user", user_id: str | None = None, **quotas) -> User:
     email = f"{new_id().lower()}@example.com"
     user = User(
-        id=new_id(),
+        id=user_id or new_id(),
         email=email,
         email_key=email,
         password_hash="x",

@@ -17,7 +17,7 @@ ROLES = ("user", "admin")
 PAGE = 500
 # An administrator acting from the command line is nobody's own account.
 COMMAND_LINE = ""
-# Ids made before they stopped beginning with "-" go after "--".
+# Ids never begin with "-" now (auth/tokens.py); older ones may.
 USER_HELP = "email or id (an id that begins with '-' goes after --)"
 
 

@@ -10,7 +10,7 @@ from imageapi.db import models
 from tests import samples
 from tests.helpers import PASSWORD
 from tests.helpers import upload
-from tests.rows import NOW
+from tests.rows import add_user
 
 NEW_PASSWORD = "another long passphrase"
 
@@ -44,21 +44,7 @@ def test_list_disable_enable_and_set_role(imageapi, api, other_api, client):
 def test_an_id_that_begins_with_a_dash_goes_after_double_dash(imageapi, db):
     # Ids made by earlier versions may begin with "-", which argparse reads
     # as an option; the help says to put them after "--".
-    old_id = "-" + new_id()[1:]
-    email = "old@example.com"
-    with db.write() as uow:
-        uow.users.add(
-            models.User(
-                id=old_id,
-                email=email,
-                email_key=email,
-                password_hash="x",
-                role="user",
-                disabled=False,
-                created_at=NOW,
-            )
-        )
-        uow.commit()
+    old_id = add_user(db, user_id="-" + new_id()[1:]).id
     assert imageapi("users", "disable", old_id).returncode == 2
     assert "goes after --" in imageapi("users", "disable", "--help").stdout
     disabled = imageapi("users", "disable", "--", old_id)

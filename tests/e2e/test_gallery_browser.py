@@ -319,13 +319,24 @@ def test_gallery_visit_from_registration_to_logout(
     assert browser.execute_script("return document.images[0].naturalWidth") == 120
     browser.back()
 
-    # Delete, after confirming: back on the filtered grid without it.
+    # Delete, after confirming: back on the filtered grid without it, which
+    # the server lists again (an image another client added meanwhile shows).
     visible(browser, "dl.meta")
     deleted = browser.find_element(By.CSS_SELECTOR, "#view h1").text
+    elsewhere = requests.Session()
+    account = {"email": USER, "password": PASSWORD}
+    elsewhere.post(f"{base}/api/v1/sessions", json=account, timeout=10)
+    elsewhere.post(
+        f"{base}/api/v1/images",
+        files={"image": ("arrived.png", samples.png_bytes(64, 48))},
+        data={"tags": ["sea"]},
+        timeout=30,
+    ).raise_for_status()
     browser.find_element(By.XPATH, "//button[text()='Delete…']").click()
     visible(browser, "#confirm-delete").click()
     wait(browser, lambda d: "/images/" not in d.current_url)
-    wait(browser, lambda d: tiles(d) == [second if deleted == first else first])
+    kept = second if deleted == first else first
+    wait(browser, lambda d: sorted(tiles(d)) == sorted(["arrived.png", kept]))
 
     # Usage charts and an API key whose secret is shown once.
     browser.find_element(By.LINK_TEXT, "Usage & keys").click()
@@ -346,7 +357,7 @@ def test_gallery_visit_from_registration_to_logout(
     listed = requests.get(
         f"{base}/api/v1/images", headers={"X-API-Key": secret}, timeout=10
     )
-    assert listed.status_code == 200 and len(listed.json()["items"]) == 2
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 3
     keys = "section[aria-labelledby=keys-title] table"
     wait(
         browser, lambda d: "backup script" in d.find_element(By.CSS_SELECTOR, keys).text

@@ -17,17 +17,21 @@ const PARALLEL_UPLOADS = 2;
 /** The images loaded for the current filter, for the viewer's ← and →. A new
  * filter gets a new object, so a page still arriving for the old one lands
  * in the old one. */
-let listing = { key: null, images: [], next: null, done: false };
+let listing = emptyListing(null);
+
+function emptyListing(key) {
+  return { key, images: [], next: null, done: false };
+}
 
 export function useListing(key) {
-  if (listing.key !== key) listing = { key, images: [], next: null, done: false };
+  if (listing.key !== key) listing = emptyListing(key);
   return listing;
 }
 
 /** Drop the loaded list, so the next grid asks the server again (after a
  * delete, the grid shows what the server holds, not an edited copy). */
 export function forgetListing() {
-  listing = { key: null, images: [], next: null, done: false };
+  listing = emptyListing(null);
 }
 
 function thumbnailUrl(image, width) {
