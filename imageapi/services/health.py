@@ -103,11 +103,17 @@ class HealthService:
             connection.execute(text("SELECT 1"))
 
     def _check_storage(self) -> None:
-        """Write, read back and delete a small object under its own key."""
+        """Write, read back and delete a small object under its own key.
+
+        The write is not forced to disk: the probe asks whether storage
+        answers, and a flush queued behind a busy disk's writes can take
+        seconds, which would take a working server out of rotation exactly
+        when it is busiest.
+        """
         key = f"{PROBE_PREFIX}/{secrets.token_hex(8)}"
         payload = secrets.token_bytes(16)
         try:
-            self._storage.put(key, io.BytesIO(payload))
+            self._storage.put(key, io.BytesIO(payload), durable=False)
             with self._storage.open(key) as stream:
                 if stream.read() != payload:
                     raise OSError("the probe object read back differs")

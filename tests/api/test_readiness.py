@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import time
+from typing import BinaryIO
 
+from imageapi.services.health import CHECK_TIMEOUT_SECONDS
+from imageapi.storage.base import StoredObject
 from imageapi.storage.local import LocalStorage
 from tests.helpers import assert_error
 from tests.openapi_checker import CheckedClient
@@ -47,6 +51,22 @@ def test_readyz_is_503_naming_the_storage(config, make_app, tmp_path):
     assert body["description"] == (
         "Not ready: storage failed (database ok, redis not configured)."
     )
+
+
+class SlowFlushStorage(LocalStorage):
+    """A disk busy with other writes: forcing bytes to it outlasts the probe."""
+
+    def put(self, key: str, stream: BinaryIO, *, durable: bool = True) -> StoredObject:
+        if durable:
+            time.sleep(CHECK_TIMEOUT_SECONDS + 0.5)
+        return super().put(key, stream, durable=durable)
+
+
+def test_readyz_does_not_wait_for_a_busy_disk_to_flush(config, make_app, tmp_path):
+    storage = SlowFlushStorage(tmp_path / "objects")
+    result = CheckedClient(make_app(config, storage=storage)).simulate_get("/readyz")
+    assert result.status_code == 200, result.text
+    assert result.json["storage"] == "ok"
 
 
 def test_readyz_checks_redis_when_configured(config, make_app):
