@@ -19,11 +19,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy import text
 
+from imageapi.db.engine import SQLITE_BEGIN_OPTION
 from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
+# Probes one worker answers at once without their checks queueing for a
+# thread (a check's time limit counts from when it was submitted).
+PARALLEL_PROBES = 4
 PROBE_PREFIX = "readiness"
 OK, FAILED, TIMEOUT, NOT_CONFIGURED = "ok", "failed", "timeout", "not configured"
 
@@ -57,7 +61,9 @@ class Readiness:
 
 class HealthService:
     def __init__(self, engine: Engine, storage: Storage, redis_url: str = "") -> None:
-        self._engine = engine
+        # A plain read: on SQLite the default transaction takes the write
+        # lock, and the probe would then wait behind every writer.
+        self._engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
         self._storage = storage
         self._redis = (
             _redis_client(
@@ -68,8 +74,11 @@ class HealthService:
             if redis_url
             else None
         )
-        # One thread per check: a hung dependency holds its own thread only.
-        self._pool = ThreadPoolExecutor(3, thread_name_prefix="readiness")
+        # A thread per check of each probe: a hung dependency holds its own
+        # threads only.
+        self._pool = ThreadPoolExecutor(
+            3 * PARALLEL_PROBES, thread_name_prefix="readiness"
+        )
 
     def check_ready(self) -> Readiness:
         checks: dict[str, Callable[[], None]] = {

@@ -6,6 +6,7 @@ import shutil
 import time
 from typing import BinaryIO
 
+from imageapi.db.engine import make_engine
 from imageapi.services.health import CHECK_TIMEOUT_SECONDS
 from imageapi.storage.base import StoredObject
 from imageapi.storage.local import LocalStorage
@@ -67,6 +68,19 @@ def test_readyz_does_not_wait_for_a_busy_disk_to_flush(config, make_app, tmp_pat
     result = CheckedClient(make_app(config, storage=storage)).simulate_get("/readyz")
     assert result.status_code == 200, result.text
     assert result.json["storage"] == "ok"
+
+
+def test_readyz_does_not_wait_for_a_writer(client, config):
+    """A long write transaction (on SQLite, the database's one write lock)
+    does not make the probe time out."""
+    engine = make_engine(config.resolved_database_url)
+    try:
+        with engine.begin():
+            result = client.simulate_get("/readyz")
+    finally:
+        engine.dispose()
+    assert result.status_code == 200, result.text
+    assert result.json["database"] == "ok"
 
 
 def test_readyz_checks_redis_when_configured(config, make_app):
