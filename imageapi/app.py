@@ -175,7 +175,11 @@ def create_app(
     # Outermost: times everything and logs the status the client gets.
     middleware.insert(0, RequestObservation(metrics, in_flight))
     if config.limits.requests_per_minute:
-        limit = RequestRateLimit(rate_limit_storage, config.limits.requests_per_minute)
+        limit = RequestRateLimit(
+            rate_limit_storage,
+            config.limits.requests_per_minute,
+            clock=lambda: clock().timestamp(),
+        )
         middleware.append(RateLimiting(limit))
     app = falcon.App(middleware=middleware)
     app.req_options.strip_url_path_trailing_slash = True

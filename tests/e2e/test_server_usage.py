@@ -13,6 +13,7 @@ from sqlalchemy import select
 from imageapi.db.models import UsageCounter
 from tests.helpers import PASSWORD
 from tests.integration.test_rate_limits import REDIS_URL
+from tests.rate_windows import wait_for_room_in_this_window
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +115,7 @@ class TestSharedRateLimit:
     def test_both_workers_share_one_counter(self, server):
         base = server.base_url
         auth = sign_up(base, "busy@example.com")
+        wait_for_room_in_this_window()
         statuses = Counter(
             requests.get(base + ME, headers=auth, timeout=10).status_code
             for _ in range(9)
