@@ -100,8 +100,13 @@ def db(config: Config) -> Database:
 
 @pytest.fixture
 def usage_recorder(config: Config, db: Database) -> Iterator[UsageRecorder]:
-    """The app's usage buffer; call ``flush()`` to make counts visible."""
-    recorder = make_usage_recorder(config, UsageService(db, utcnow))
+    """The app's usage buffer; call ``flush()`` to make counts visible.
+
+    Its own periodic flush is an hour away, so a slow test never sees counts
+    written behind its back.
+    """
+    unflushed = config.with_overrides(usage={"flush_interval_seconds": 3600})
+    recorder = make_usage_recorder(unflushed, UsageService(db, utcnow))
     yield recorder
     recorder.close()
 

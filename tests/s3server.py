@@ -34,6 +34,8 @@ def s3_server() -> Iterator[str]:
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
+            if process.poll() is not None:  # e.g. another process took the port
+                raise RuntimeError(f"moto server exited with {process.returncode}")
             try:
                 requests.get(endpoint, timeout=1)
                 break

@@ -71,6 +71,9 @@ class TestGreedyRenderer:
             "IMAGEAPI_LIMITS_MAX_USER_PARALLEL_RENDERS": "1",
             "IMAGEAPI_LIMITS_MAX_USER_QUEUED_RENDERS": "0",
             "IMAGEAPI_LIMITS_REQUESTS_PER_MINUTE": "0",  # only render slots refuse
+            # The greedy renders queue for the host's one expensive-render
+            # slot; on a loaded machine two in a row outlast the 10 s default.
+            "IMAGEAPI_PROCESSING_TIMEOUT_SECONDS": "60",
         }
 
     def test_greedy_user_gets_429s_while_another_user_is_served(self, server):

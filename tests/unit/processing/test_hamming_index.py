@@ -79,6 +79,7 @@ def test_search_forgets_removed_and_replaced_hashes(library, radius):
     assert len(index) == len(kept)
 
 
+@settings(deadline=None)
 @given(hashes)
 def test_band_values_put_the_hash_back_together(value):
     bands = band_values(value)

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -199,13 +200,17 @@ def test_levels_are_made_at_the_lowest_cpu_priority_and_written_at_normal(
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
 
 
-def wait_for_no_jobs(jobs, seconds: float) -> bool:
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while jobs.depth().waiting + jobs.depth().running:
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.02)
     return True
+
+
+def wait_for_no_jobs(jobs, seconds: float) -> bool:
+    return wait_until(lambda: not jobs.depth().waiting + jobs.depth().running, seconds)
 
 
 def test_runners_wait_for_a_lull_between_requests(images, jobs, config, user_id):
@@ -220,6 +225,7 @@ def test_runners_wait_for_a_lull_between_requests(images, jobs, config, user_id)
     runner.start()
     try:
         # The first job runs at start; the second waits: a request is in flight.
+        assert wait_until(lambda: jobs.depth().waiting == 1, 30)
         assert not wait_for_no_jobs(jobs, 1)
         assert jobs.depth().waiting == 1
         in_flight.finished()
