@@ -25,6 +25,7 @@ from imageapi.storage.base import Storage
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
+CHECKS_PER_PROBE = 3  # the database, the storage, Redis
 # Probes one worker answers at once without their checks queueing for a
 # thread (a check's time limit counts from when it was submitted).
 PARALLEL_PROBES = 4
@@ -77,7 +78,7 @@ class HealthService:
         # A thread per check of each probe: a hung dependency holds its own
         # threads only.
         self._pool = ThreadPoolExecutor(
-            3 * PARALLEL_PROBES, thread_name_prefix="readiness"
+            CHECKS_PER_PROBE * PARALLEL_PROBES, thread_name_prefix="readiness"
         )
 
     def check_ready(self) -> Readiness:
