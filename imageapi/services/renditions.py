@@ -16,7 +16,6 @@ import functools
 import io
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -50,6 +49,7 @@ from imageapi.services.derivative_store import derivative_digest
 from imageapi.services.derivative_store import derivative_storage_key
 from imageapi.services.derivative_store import open_whole
 from imageapi.services.derivative_uses import DerivativeUses
+from imageapi.services.eviction_checks import EvictionChecks
 from imageapi.services.image_facts import ImageFacts
 from imageapi.services.render_slots import HostLane
 from imageapi.services.render_slots import RenderSlots
@@ -60,12 +60,6 @@ from imageapi.storage.base import Storage
 
 log = logging.getLogger(__name__)
 
-# Each process sums the cache size again once it has added this fraction of
-# the budget since its last check, and a user's derivatives once it has added
-# this fraction of the user's share for that user: a tiny budget checks on
-# every insert, a large one rarely, and each overshoots by at most about that
-# much per process.
-EVICTION_CHECK_FRACTION = 64
 DELETE_BATCH = 500
 SMART_POSITIONS = ("entropy", "attention")
 # Parsed queries each worker remembers: (parameters, Accept, source format).
@@ -140,10 +134,7 @@ class RenditionService:
             limits.max_user_queued_renders,
             HostLane(lock_dir, _host_expensive_renders(limits)),
         )
-        self._added_lock = threading.Lock()
-        # Bytes this process added since the last check; the key None is the
-        # whole cache's.
-        self._added_since_check: dict[str | None, int] = {}
+        self._eviction_checks = EvictionChecks()
         # A cache hit parses the same query again and again: remember the
         # result (refusals are not remembered; they raise).
         self._remembered_plan = functools.lru_cache(maxsize=PLAN_CACHE_SIZE)(self._plan)
@@ -417,22 +408,13 @@ class RenditionService:
         if not inserted:
             return
         self._telemetry.derivative_cached(len(rendition.data))
-        # Each sum is a query in a write transaction: the user's share and the
-        # whole budget are checked now and then, not on every insert.
+        # The user's share and the whole budget are summed now and then, not
+        # on every insert (services/eviction_checks.py).
         user_id = prepared.image.user_id
-        if self._check_due(user_id, len(rendition.data), self._user_share):
+        if self._eviction_checks.due(user_id, len(rendition.data), self._user_share):
             self.evict_user(user_id)
-        if self._check_due(None, len(rendition.data), self._budget):
+        if self._eviction_checks.due(None, len(rendition.data), self._budget):
             self.evict()
-
-    def _check_due(self, key: str | None, added: int, budget: int) -> bool:
-        with self._added_lock:
-            total = self._added_since_check.get(key, 0) + added
-            if total < budget // EVICTION_CHECK_FRACTION:
-                self._added_since_check[key] = total
-                return False
-            self._added_since_check.pop(key, None)
-            return True
 
     def _open_cached(
         self, prepared: PreparedRendition, output_format: str
