@@ -14,8 +14,8 @@ import threading
 EVICTION_CHECK_FRACTION = 64
 # Users whose added bytes a worker remembers. Past it their counts start
 # again (the whole cache's stays): the table stays bounded on a worker that
-# serves many users, and a forgotten user's check comes at most one
-# fraction of their share late.
+# serves many users, and each time a user's bytes since its last check
+# (under one fraction of the share) go uncounted.
 REMEMBERED_USERS = 10_000
 
 
