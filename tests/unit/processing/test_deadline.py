@@ -50,7 +50,7 @@ def test_deadline_checks_between_steps():
 
 
 def test_renders_share_one_watchdog_thread(quadrants_png):
-    """No thread per render: the count stays the same over many renders."""
+    """No thread per render: none appears over many renders."""
     render_params(quadrants_png, {"width": "20"})
     # Compared as sets: threads of other tests' pools may end meanwhile.
     before = set(threading.enumerate())
