@@ -25,9 +25,9 @@ from imageapi.storage.base import Storage
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
-CHECKS_PER_PROBE = 3  # the database, the storage, Redis
-# Probes one worker answers at once without their checks queueing for a
-# thread (a check's time limit counts from when it was submitted).
+# Probes one worker answers at once with a thread for each of their checks:
+# a check queued behind another probe's slow one would spend its time limit
+# waiting for a thread.
 PARALLEL_PROBES = 4
 PROBE_PREFIX = "readiness"
 OK, FAILED, TIMEOUT, NOT_CONFIGURED = "ok", "failed", "timeout", "not configured"
@@ -66,34 +66,30 @@ class HealthService:
         # lock, and the probe would then wait behind every writer.
         self._engine = engine.execution_options(**{SQLITE_BEGIN_OPTION: None})
         self._storage = storage
-        self._redis = (
-            _redis_client(
+        self._checks: dict[str, Callable[[], None]] = {
+            "database": self._check_database,
+            "storage": self._check_storage,
+        }
+        if redis_url:
+            redis = _redis_client(
                 redis_url,
                 socket_timeout=CHECK_TIMEOUT_SECONDS,
                 socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
             )
-            if redis_url
-            else None
-        )
-        # A thread per check of each probe: a hung dependency holds its own
-        # threads only.
+            self._checks["redis"] = redis.ping
+        # A hung dependency holds its own threads only.
         self._pool = ThreadPoolExecutor(
-            CHECKS_PER_PROBE * PARALLEL_PROBES, thread_name_prefix="readiness"
+            len(self._checks) * PARALLEL_PROBES, thread_name_prefix="readiness"
         )
 
     def check_ready(self) -> Readiness:
-        checks: dict[str, Callable[[], None]] = {
-            "database": self._check_database,
-            "storage": self._check_storage,
+        running = {
+            name: self._pool.submit(check) for name, check in self._checks.items()
         }
-        if self._redis is not None:
-            checks["redis"] = self._redis.ping
-        running = {name: self._pool.submit(check) for name, check in checks.items()}
         results = {
             name: self._outcome(name, future) for name, future in running.items()
         }
-        if self._redis is None:
-            results["redis"] = NOT_CONFIGURED
+        results.setdefault("redis", NOT_CONFIGURED)
         return Readiness(results)
 
     @staticmethod
