@@ -90,6 +90,27 @@ def page_state(driver) -> dict:
     }
 
 
+def api_session(base: str, account: dict[str, str]) -> requests.Session:
+    """A client beside the browser, logged in to ``account`` (its cookie)."""
+    session = requests.Session()
+    session.post(f"{base}/api/v1/sessions", json=account, timeout=10).raise_for_status()
+    return session
+
+
+def post_png(
+    session: requests.Session, base: str, name: str, png: bytes, tags: tuple = ()
+) -> str:
+    """Upload ``png`` through the API; the new image's id."""
+    created = session.post(
+        f"{base}/api/v1/images",
+        files={"image": (name, png)},
+        data={"tags": list(tags)},
+        timeout=30,
+    )
+    created.raise_for_status()
+    return created.json()["id"]
+
+
 def visible(driver, css: str):
     return wait(
         driver,
@@ -323,15 +344,8 @@ def test_gallery_visit_from_registration_to_logout(
     # the server lists again (an image another client added meanwhile shows).
     visible(browser, "dl.meta")
     deleted = browser.find_element(By.CSS_SELECTOR, "#view h1").text
-    elsewhere = requests.Session()
-    account = {"email": USER, "password": PASSWORD}
-    elsewhere.post(f"{base}/api/v1/sessions", json=account, timeout=10)
-    elsewhere.post(
-        f"{base}/api/v1/images",
-        files={"image": ("arrived.png", samples.png_bytes(64, 48))},
-        data={"tags": ["sea"]},
-        timeout=30,
-    ).raise_for_status()
+    elsewhere = api_session(base, {"email": USER, "password": PASSWORD})
+    post_png(elsewhere, base, "arrived.png", samples.png_bytes(64, 48), ("sea",))
     browser.find_element(By.XPATH, "//button[text()='Delete…']").click()
     visible(browser, "#confirm-delete").click()
     wait(browser, lambda d: "/images/" not in d.current_url)
@@ -407,23 +421,14 @@ def test_gallery_fits_a_phone_screen(server, tmp_path, axe):
         requests.post(f"{base}/api/v1/users", json=account, timeout=10).status_code
         == 201
     )
-    session = requests.Session()
-    session.post(f"{base}/api/v1/sessions", json=account, timeout=10).raise_for_status()
+    session = api_session(base, account)
     # More than one page of the list (60), so scrolling must fetch the next.
     small = samples.png_bytes(48, 32)
     for index in range(IMAGES_ON_PHONE):
-        session.post(
-            f"{base}/api/v1/images",
-            files={"image": (f"small-{index:02}.png", small)},
-            timeout=30,
-        ).raise_for_status()
+        post_png(session, base, f"small-{index:02}.png", small)
+    wide, long_tag = samples.png_bytes(900, 300), ("a-rather-long-tag-name-to-wrap",)
     for index in range(4):
-        session.post(
-            f"{base}/api/v1/images",
-            files={"image": (f"wide-{index}.png", samples.png_bytes(900, 300))},
-            data={"tags": ["a-rather-long-tag-name-to-wrap"]},
-            timeout=30,
-        ).raise_for_status()
+        post_png(session, base, f"wide-{index}.png", wide, long_tag)
 
     driver = start_chromium(tmp_path / "phone", 500, 844)
     try:
@@ -470,15 +475,8 @@ def test_gallery_signed_link_opens_in_a_browser_without_cookies(server, tmp_path
     base = server.base_url
     account = {"email": "share@example.com", "password": PASSWORD}
     assert requests.post(f"{base}/api/v1/users", json=account, timeout=10).ok
-    session = requests.Session()
-    session.post(f"{base}/api/v1/sessions", json=account, timeout=10).raise_for_status()
-    created = session.post(
-        f"{base}/api/v1/images",
-        files={"image": ("shared.png", samples.png_bytes(300, 200))},
-        timeout=30,
-    )
-    created.raise_for_status()
-    image_id = created.json()["id"]
+    session = api_session(base, account)
+    image_id = post_png(session, base, "shared.png", samples.png_bytes(300, 200))
     probe = session.post(
         f"{base}/api/v1/images/{image_id}/signed-urls",
         json={"params": {}, "expires_in": 60},
