@@ -11,9 +11,9 @@ import requests
 from sqlalchemy import select
 
 from imageapi.db.models import UsageCounter
+from imageapi.services.rate_limits import RequestRateLimit
 from tests.helpers import PASSWORD
 from tests.integration.test_rate_limits import REDIS_URL
-from tests.rate_windows import wait_for_room_in_this_window
 
 pytestmark = pytest.mark.e2e
 
@@ -101,6 +101,16 @@ class TestPeriodicFlush:
             time.sleep(0.1)
 
 
+def wait_for_room_in_this_minute(needed: float = 20.0) -> None:
+    """Requests are counted in windows of the clock's minutes, and a live
+    server keeps the real clock: when less than ``needed`` seconds of the
+    window are left, sleep into the next one."""
+    window = RequestRateLimit.WINDOW_SECONDS
+    left = window - time.time() % window
+    if left < needed:
+        time.sleep(left + 0.1)
+
+
 class TestSharedRateLimit:
     @pytest.fixture(params=["database", "redis"])
     def server_env(self, request) -> dict[str, str]:
@@ -115,7 +125,7 @@ class TestSharedRateLimit:
     def test_both_workers_share_one_counter(self, server):
         base = server.base_url
         auth = sign_up(base, "busy@example.com")
-        wait_for_room_in_this_window()
+        wait_for_room_in_this_minute()
         statuses = Counter(
             requests.get(base + ME, headers=auth, timeout=10).status_code
             for _ in range(9)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC
-from datetime import datetime
-from datetime import timedelta
 
 import falcon.testing
 import pytest
@@ -20,7 +17,7 @@ from tests.helpers import PASSWORD
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.openapi_checker import CheckedClient
-from tests.rate_windows import clock_early_in_a_window
+from tests.unit.services.conftest import Clock
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ME = "/api/v1/users/me"
@@ -47,11 +44,8 @@ def limited_config(request, config):
 
 @pytest.fixture
 def limited(limited_config, usage_recorder) -> falcon.testing.TestClient:
-    app = create_app(
-        limited_config,
-        usage_recorder=usage_recorder,
-        clock=clock_early_in_a_window(),
-    )
+    # A clock that stands still: no window ends in the middle of a test.
+    app = create_app(limited_config, usage_recorder=usage_recorder, clock=Clock())
     return CheckedClient(app)
 
 
@@ -82,14 +76,12 @@ def test_requests_past_the_limit_get_429_with_retry_after(limited):
 
 
 def test_the_window_follows_the_apps_clock(limited_config, usage_recorder):
-    now = [datetime(2030, 1, 1, 12, 0, 30, tzinfo=UTC)]
-    app = create_app(
-        limited_config, usage_recorder=usage_recorder, clock=lambda: now[0]
-    )
+    clock = Clock()
+    app = create_app(limited_config, usage_recorder=usage_recorder, clock=clock)
     api = ApiClient.signed_up(CheckedClient(app), "val@example.com")
     assert [api.get(ME).status_code for _ in range(3)] == [200] * 3
     assert_error(api.get(ME), 429)
-    now[0] += timedelta(minutes=1)
+    clock.advance(minutes=1)
     assert api.get(ME).status_code == 200
 
 
