@@ -210,7 +210,11 @@ def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
 
 
 def wait_for_no_jobs(jobs, seconds: float) -> bool:
-    return wait_until(lambda: not jobs.depth().waiting + jobs.depth().running, seconds)
+    def idle() -> bool:
+        depth = jobs.depth()  # one query for both counts
+        return not depth.waiting + depth.running
+
+    return wait_until(idle, seconds)
 
 
 def test_runners_wait_for_a_lull_between_requests(images, jobs, config, user_id):
