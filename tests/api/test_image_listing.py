@@ -9,19 +9,11 @@ from datetime import timedelta
 import pytest
 
 from tests import samples
+from tests.clocks import Clock
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import upload
 from tests.openapi_checker import CheckedClient
-
-
-class SettableClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
 
 START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -29,7 +21,7 @@ START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def library(config, make_app):
     """Alice's library of five images at known times, names, formats and tags."""
-    clock = SettableClock(START)
+    clock = Clock(START)
     client = CheckedClient(make_app(config, clock=clock))
     api = ApiClient.signed_up(client, "alice@example.com")
     specs = [

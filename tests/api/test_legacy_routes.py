@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests import samples
+from tests.clocks import Clock
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.helpers import upload
@@ -71,21 +72,13 @@ def test_tag_routes_answer_as_before(api):
     assert (cleared.status_code, cleared.json) == (200, [])
 
 
-class SettableClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 DAY = datetime(2023, 3, 14, tzinfo=UTC)
 
 
 @pytest.fixture
 def dated(config, make_app):
     """Images on 13, 14 (twice) and 15 March 2023, UTC."""
-    clock = SettableClock(DAY)
+    clock = Clock(DAY)
     long_sessions = config.with_overrides(auth={"token_ttl_seconds": 864000})
     app = make_app(long_sessions, clock=clock)
     api = ApiClient.signed_up(CheckedClient(app), "old@example.com")

@@ -23,6 +23,7 @@ from tests.api.transforms import app_with
 from tests.api.transforms import decoded
 from tests.api.transforms import fetch
 from tests.api.transforms import upload_image
+from tests.clocks import Clock
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.unit.processing.imaging import photo
@@ -31,22 +32,9 @@ from tests.unit.processing.imaging import size
 SIGNED_ROUTE = "GET /api/v1/signed/images/{image_id}"
 
 
-class Clock:
-    """The apps' clock, moved by hand: expiry and revocation caching without sleeps."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture
@@ -207,7 +195,7 @@ def test_any_changed_part_is_a_403(client, api, photo_image):
 def test_an_expired_url_is_a_410(client, api, photo_image, clock):
     signed = sign(api, photo_image, {"width": 50}, expires_in=60)
     assert get(client, signed["url"]).status_code == 200
-    clock.advance(60)
+    clock.advance(seconds=60)
     assert_error(get(client, signed["url"]), 410)
 
 
@@ -269,7 +257,7 @@ def test_rotating_the_key_revokes_on_every_app_within_seconds(
     assert rotated.status_code == 200
     assert rotated.json == {"generation": 1}
     assert_error(get(api.client, signed["url"]), 403)  # the rotating app: at once
-    clock.advance(5)
+    clock.advance(seconds=5)
     assert_error(get(second_app, signed["url"]), 403)
     fresh = sign(api, photo_image, {"width": 30})
     assert get(second_app, fresh["url"]).status_code == 200
@@ -283,7 +271,7 @@ def test_disabling_the_owner_revokes_their_urls(client, api, photo_image, db, cl
             update(User).where(User.email_key == api.email).values(disabled=True)
         )
         uow.commit()
-    clock.advance(5)
+    clock.advance(seconds=5)
     assert_error(get(client, signed["url"]), 403)
 
 

@@ -13,11 +13,11 @@ from imageapi.db.engine import make_engine
 from imageapi.db.rate_limit_storage import DatabaseRateLimitStorage
 from imageapi.errors import TooManyRequests
 from imageapi.services.rate_limits import RequestRateLimit
+from tests.clocks import Clock
 from tests.helpers import PASSWORD
 from tests.helpers import ApiClient
 from tests.helpers import assert_error
 from tests.openapi_checker import CheckedClient
-from tests.unit.services.conftest import Clock
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ME = "/api/v1/users/me"

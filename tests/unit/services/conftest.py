@@ -4,7 +4,6 @@ and a clock the test moves. Nothing of our own is mocked."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -22,24 +21,11 @@ from imageapi.services.jobs import DERIVE
 from imageapi.services.jobs import JobService
 from imageapi.services.quotas import QuotaService
 from imageapi.storage.memory import MemoryStorage
-from tests.rows import NOW
+from tests.clocks import Clock
 
 FAST_PASSWORDS = Passwords(
     time_cost=1, memory_kib=64, parallelism=1, parallel=4, queued=16
 )
-
-
-class Clock:
-    """Stands still until the test moves it."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
