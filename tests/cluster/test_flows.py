@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.cluster.clients import TIMEOUT
-from tests.cluster.clients import assert_json_error
-from tests.cluster.clients import decoded_width
-from tests.cluster.clients import logged_in
-from tests.cluster.clients import png
-from tests.cluster.clients import sign_up
-from tests.cluster.clients import upload
 from tests.helpers import PASSWORD
+from tests.live_clients import TIMEOUT
+from tests.live_clients import assert_json_error
+from tests.live_clients import decoded_width
+from tests.live_clients import logged_in
+from tests.live_clients import png
+from tests.live_clients import sign_up
+from tests.live_clients import upload
 
 pytestmark = pytest.mark.e2e
 

@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.cluster.clients import TIMEOUT
-from tests.cluster.clients import assert_json_error
-from tests.cluster.clients import sign_up
 from tests.cluster.conftest import MAX_UPLOAD_BYTES
 from tests.cluster.conftest import MIB
+from tests.live_clients import TIMEOUT
+from tests.live_clients import assert_json_error
+from tests.live_clients import sign_up
 
 pytestmark = pytest.mark.e2e
 

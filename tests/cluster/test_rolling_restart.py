@@ -20,11 +20,11 @@ import pytest
 import pyvips
 import requests
 
-from tests.cluster.clients import TIMEOUT
-from tests.cluster.clients import decoded_width
-from tests.cluster.clients import png
-from tests.cluster.clients import sign_up
-from tests.cluster.clients import upload
+from tests.live_clients import TIMEOUT
+from tests.live_clients import decoded_width
+from tests.live_clients import png
+from tests.live_clients import sign_up
+from tests.live_clients import upload
 
 pytestmark = pytest.mark.e2e
 

@@ -23,6 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests import live_clients
 from tests import samples
 from tests.e2e.admin import create_admin
 from tests.e2e.chromium import ROOT
@@ -30,6 +31,8 @@ from tests.e2e.chromium import axe_source
 from tests.e2e.chromium import blocking_violations
 from tests.e2e.chromium import start_chromium
 from tests.helpers import PASSWORD
+from tests.live_clients import logged_in
+from tests.live_clients import sign_up
 
 SCREENSHOTS = ROOT / "build" / "gallery"
 WAIT_SECONDS = 30
@@ -90,24 +93,12 @@ def page_state(driver) -> dict:
     }
 
 
-def api_session(base: str, account: dict[str, str]) -> requests.Session:
-    """A client beside the browser, logged in to ``account`` (its cookie)."""
-    session = requests.Session()
-    session.post(f"{base}/api/v1/sessions", json=account, timeout=10).raise_for_status()
-    return session
-
-
 def post_png(
     session: requests.Session, base: str, name: str, png: bytes, tags: tuple = ()
 ) -> str:
-    """Upload ``png`` through the API; the new image's id."""
-    created = session.post(
-        f"{base}/api/v1/images",
-        files={"image": (name, png)},
-        data={"tags": list(tags)},
-        timeout=30,
-    )
-    created.raise_for_status()
+    """Upload ``png`` beside the browser; the new image's id."""
+    created = live_clients.upload(session, base, png, name=name, tags=tags)
+    assert created.status_code == 201, created.text
     return created.json()["id"]
 
 
@@ -344,7 +335,7 @@ def test_gallery_visit_from_registration_to_logout(
     # the server lists again (an image another client added meanwhile shows).
     visible(browser, "dl.meta")
     deleted = browser.find_element(By.CSS_SELECTOR, "#view h1").text
-    elsewhere = api_session(base, {"email": USER, "password": PASSWORD})
+    elsewhere = logged_in(base, USER)
     post_png(elsewhere, base, "arrived.png", samples.png_bytes(64, 48), ("sea",))
     browser.find_element(By.XPATH, "//button[text()='Delete…']").click()
     visible(browser, "#confirm-delete").click()
@@ -416,12 +407,8 @@ def test_gallery_login_page_offers_single_sign_on(server, browser):
 
 def test_gallery_fits_a_phone_screen(server, tmp_path, axe):
     base = server.base_url
-    account = {"email": "phone@example.com", "password": PASSWORD}
-    assert (
-        requests.post(f"{base}/api/v1/users", json=account, timeout=10).status_code
-        == 201
-    )
-    session = api_session(base, account)
+    email = "phone@example.com"
+    session = sign_up(base, email)
     # More than one page of the list (60), so scrolling must fetch the next.
     small = samples.png_bytes(48, 32)
     for index in range(IMAGES_ON_PHONE):
@@ -442,7 +429,7 @@ def test_gallery_fits_a_phone_screen(server, tmp_path, axe):
         assert driver.execute_script("return window.innerWidth") == 390
         visible(driver, "#login-form")
         assert no_horizontal_scroll(driver), "login"
-        log_in(driver, account["email"])
+        log_in(driver, email)
         wait(driver, lambda d: len(tiles(d)) == 60)
         # Blurhash placeholders under every tile; only visible ones load.
         assert len(driver.find_elements(By.CSS_SELECTOR, "#grid .tile canvas")) == 60
@@ -473,9 +460,8 @@ def test_gallery_fits_a_phone_screen(server, tmp_path, axe):
 
 def test_gallery_signed_link_opens_in_a_browser_without_cookies(server, tmp_path):
     base = server.base_url
-    account = {"email": "share@example.com", "password": PASSWORD}
-    assert requests.post(f"{base}/api/v1/users", json=account, timeout=10).ok
-    session = api_session(base, account)
+    email = "share@example.com"
+    session = sign_up(base, email)
     image_id = post_png(session, base, "shared.png", samples.png_bytes(300, 200))
     probe = session.post(
         f"{base}/api/v1/images/{image_id}/signed-urls",
@@ -486,7 +472,7 @@ def test_gallery_signed_link_opens_in_a_browser_without_cookies(server, tmp_path
     driver = start_chromium(tmp_path / "owner", 1280, 1000)
     try:
         driver.get(f"{base}/")
-        log_in(driver, account["email"])
+        log_in(driver, email)
         visible(driver, "#grid .tile a").click()
         visible(driver, "#playground input[name=width]")
         driver.find_element(By.XPATH, "//button[text()='Share…']").click()

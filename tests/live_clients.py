@@ -1,4 +1,5 @@
-"""Clients of the cluster: sign up, log in, upload, all over real HTTP."""
+"""Clients of a running server or cluster: sign up, log in, upload, all over
+real HTTP."""
 
 from __future__ import annotations
 
@@ -38,9 +39,21 @@ def logged_in(base_url: str, email: str) -> requests.Session:
     return session
 
 
-def upload(session: requests.Session, base_url: str, data: bytes) -> requests.Response:
-    files = {"image": ("upload.png", data, "image/png")}
-    return session.post(f"{base_url}/api/v1/images", files=files, timeout=TIMEOUT)
+def upload(
+    session: requests.Session,
+    base_url: str,
+    data: bytes,
+    *,
+    name: str = "upload.png",
+    tags: tuple[str, ...] = (),
+) -> requests.Response:
+    files = {"image": (name, data, "image/png")}
+    return session.post(
+        f"{base_url}/api/v1/images",
+        files=files,
+        data={"tags": list(tags)},
+        timeout=TIMEOUT,
+    )
 
 
 def decoded_width(response: requests.Response) -> int:
