@@ -239,6 +239,13 @@ class ProcessingConfig(Section):
         description="Total size of cached derivatives; least recently used ones "
         "are evicted past it.",
     )
+    derivative_memory_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=0,
+        description="Per worker process: the most recently served derivatives "
+        "of up to 256 KiB kept in memory, each served from there while its "
+        "stored file is unchanged; 0 = off.",
+    )
     derivative_cache_user_percent: int = Field(
         10,
         ge=1,

@@ -14,6 +14,7 @@ from typing import BinaryIO
 
 from imageapi.processing.integrity import looks_complete
 from imageapi.processing.options import RenditionOptions
+from imageapi.services.derivative_memory import DerivativeMemory
 from imageapi.services.images import derivative_folder
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
@@ -33,11 +34,17 @@ def derivative_storage_key(image_id: str, digest: str) -> str:
 
 
 def open_whole(
-    storage: Storage, key: str, output_format: str
+    storage: Storage, memory: DerivativeMemory, key: str, output_format: str
 ) -> tuple[BinaryIO, int] | None:
     """(stream, size) of the stored derivative, or None when it is missing or
-    torn (written without fsync, it may be after a crash: render it again)."""
+    torn (written without fsync, it may be after a crash: render it again).
+    Small ones are kept in ``memory`` once read, and served from there while
+    the stored object is unchanged."""
+    data = memory.get(key)
+    if data is not None:
+        return io.BytesIO(data), len(data)
     try:
+        version = storage.version(key)
         stream = storage.open(key)
     except ObjectNotFound:
         return None
@@ -48,7 +55,12 @@ def open_whole(
         stream.close()
         log.warning("torn derivative %s; rendering it again", key)
         return None
-    return stream, size
+    if version is None or not memory.keeps(size):
+        return stream, size
+    with stream:
+        data = stream.read()
+    memory.remember(key, version, data)
+    return io.BytesIO(data), len(data)
 
 
 def _stream_size(stream: BinaryIO) -> int | None:

@@ -45,6 +45,7 @@ from imageapi.processing.pipeline import render
 from imageapi.processing.probe import SourceTooLarge
 from imageapi.processing.pyramid import choose_level
 from imageapi.processing.pyramid import level_scale
+from imageapi.services.derivative_memory import DerivativeMemory
 from imageapi.services.derivative_store import derivative_digest
 from imageapi.services.derivative_store import derivative_storage_key
 from imageapi.services.derivative_store import open_whole
@@ -81,6 +82,8 @@ class PreparedRendition:
     storage_key: str = ""
     image_id: str = ""
     user_id: str = ""
+    # The derivative's bytes, when a signed URL's hit found them in memory.
+    in_memory: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class RenditionService:
             HostLane(lock_dir, _host_expensive_renders(limits)),
         )
         self._eviction_checks = EvictionChecks()
+        self._memory = DerivativeMemory(storage, processing.derivative_memory_bytes)
         # A cache hit parses the same query again and again: remember the
         # result (refusals are not remembered; they raise).
         self._remembered_plan = functools.lru_cache(maxsize=PLAN_CACHE_SIZE)(self._plan)
@@ -187,7 +191,8 @@ class RenditionService:
         etag = f'"{image_id}-{plan.digest[:16]}"'
         if plan.options is not None and self._budget:
             storage_key = derivative_storage_key(image_id, plan.digest)
-            if self._storage.exists(storage_key):
+            in_memory = self._memory.get(storage_key)
+            if in_memory is not None or self._storage.exists(storage_key):
                 return PreparedRendition(
                     image=None,
                     options=plan.options,
@@ -196,6 +201,7 @@ class RenditionService:
                     storage_key=storage_key,
                     image_id=image_id,
                     user_id=user_id,
+                    in_memory=in_memory,
                 )
         prepared = self.prepare(user_id, image_id, params, accept)
         if prepared.options is None:
@@ -420,10 +426,15 @@ class RenditionService:
         self, prepared: PreparedRendition, output_format: str
     ) -> DerivativeContent | None:
         """The stored derivative if it is there and whole, else None."""
-        found = open_whole(self._storage, prepared.storage_key, output_format)
-        if found is None:
-            return None
-        stream, size = found
+        if prepared.in_memory is not None:
+            stream, size = io.BytesIO(prepared.in_memory), len(prepared.in_memory)
+        else:
+            found = open_whole(
+                self._storage, self._memory, prepared.storage_key, output_format
+            )
+            if found is None:
+                return None
+            stream, size = found
         self._uses.note(prepared.image_id, prepared.cache_key, self._clock())
         return DerivativeContent(stream, size, CONTENT_TYPES[output_format], True)
 

@@ -10,6 +10,7 @@ import abc
 import re
 import shutil
 import tempfile
+from collections.abc import Hashable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -102,6 +103,16 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     def size(self, key: str) -> int:
         """The object's size in bytes; raises ObjectNotFound when missing."""
+
+    def version(self, key: str) -> Hashable | None:
+        """A value that changes whenever the object is replaced, read without
+        opening it; None when the backend has none that cheap (nothing of it
+        is then kept in memory: services/derivative_memory.py).
+
+        Raises ObjectNotFound when a backend that has versions has no such
+        object.
+        """
+        return None
 
     def list_objects(self) -> Iterator[ListedObject]:
         """Every stored object, in no particular order (for ``imageapi fsck``)."""

@@ -92,6 +92,15 @@ class LocalStorage(Storage):
     def exists(self, key: str) -> bool:
         return os.path.isfile(self._file(key))
 
+    def version(self, key: str) -> tuple[int, int, int]:
+        """Inode, size and modification time: objects are replaced by rename,
+        never rewritten in place, so a replaced object has a new inode."""
+        try:
+            stat = os.stat(self._file(key))
+        except FileNotFoundError:
+            raise ObjectNotFound(key) from None
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
     def size(self, key: str) -> int:
         try:
             return self._path(key).stat().st_size

@@ -228,6 +228,8 @@ def test_a_deleted_image_is_a_404_on_every_app(config, make_app, clock, api):
     original = sign(api, image)
     for url in (thumb["url"], original["url"]):
         assert get(other_app, url).status_code == 200  # cached over there
+    # Read from its file once more, the thumbnail is kept in memory there too.
+    assert get(other_app, thumb["url"]).headers["x-cache"] == "HIT"
     assert api.delete(image["links"]["self"]).status_code == 204
     for url in (thumb["url"], original["url"]):
         assert_error(get(api.client, url), 404)
