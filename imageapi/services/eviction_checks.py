@@ -39,7 +39,3 @@ class EvictionChecks:
                 self._added = {} if whole is None else {None: whole}
             self._added[key] = total
             return False
-
-    def remembered(self) -> int:
-        """How many counts (users, and the whole cache's) are kept."""
-        return len(self._added)
