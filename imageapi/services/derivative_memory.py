@@ -71,11 +71,6 @@ class DerivativeMemory:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._total -= len(dropped)
 
-    @property
-    def size(self) -> int:
-        """The bytes held now."""
-        return self._total
-
     def _forget(self, key: str, entry: tuple[Hashable, bytes]) -> None:
         with self._lock:
             if self._entries.get(key) is entry:

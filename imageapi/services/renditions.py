@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -83,7 +84,7 @@ class PreparedRendition:
     image_id: str = ""
     user_id: str = ""
     # The derivative's bytes, when a signed URL's hit found them in memory.
-    in_memory: bytes | None = None
+    in_memory: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
