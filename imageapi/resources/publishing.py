@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
 
 import falcon
 
@@ -102,8 +101,7 @@ class SignedContent:
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, image_id: str):
         resp.set_header("Access-Control-Allow-Origin", "*")  # errors too
-        pairs = parse_qsl(req.query_string, keep_blank_values=True)
-        request = self._publishing.verify(image_id, pairs)
+        request = self._publishing.verify(image_id, req.query_string)
         # Counted in the owner's usage, like their own downloads.
         req.context.usage_user_id = request.owner
         prepared = self._renditions.prepare_signed(

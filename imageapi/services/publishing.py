@@ -8,6 +8,7 @@ key generation, a disabled owner) is read at most once per
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
+from urllib.parse import parse_qsl
 
 from imageapi.auth import signing
 from imageapi.auth.signing import SignedRequest
@@ -27,6 +29,10 @@ from imageapi.errors import SignedUrlExpired
 from imageapi.services.renditions import RenditionService
 
 CHANGED = "This URL does not match its signature: it was changed or revoked."
+# Signatures found valid, per worker, by image id and query: a URL served
+# again and again is parsed and its HMAC computed once. Expiry and revocation
+# are still checked on every request; refusals are not remembered.
+VERIFIED_URLS = 1024
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class PublishService:
         self._clock = clock
         self._standing: dict[str, _Standing] = {}
         self._lock = threading.Lock()
+        self._verified = functools.lru_cache(maxsize=VERIFIED_URLS)(self._signed)
 
     def sign(
         self,
@@ -118,25 +125,35 @@ class PublishService:
             )
         return expires_in
 
-    def verify(self, image_id: str, pairs: Iterable[tuple[str, str]]) -> SignedRequest:
-        """The request a received URL makes, if its signature holds and it is
-        neither expired nor revoked.
+    def verify(self, image_id: str, query: str) -> SignedRequest:
+        """The request a received URL (its image id and query string) makes,
+        if its signature holds and it is neither expired nor revoked.
 
         Raises:
             InvalidSignature: a part was changed, or the owner rotated the key
                 or was disabled (403).
             SignedUrlExpired: past its expiry (410).
         """
+        request = self._verified(image_id, query)
+        if request.expires <= self._clock().timestamp():
+            raise SignedUrlExpired("This signed URL has expired; ask for a new one.")
+        standing = self._standing_of(request.owner)
+        if standing.disabled or standing.generation != request.generation:
+            raise InvalidSignature(CHANGED)
+        return request
+
+    def _signed(self, image_id: str, query: str) -> SignedRequest:
+        """The request the URL makes, if its signature holds.
+
+        Raises:
+            InvalidSignature: a part is missing, malformed or changed (403).
+        """
+        pairs = parse_qsl(query, keep_blank_values=True)
         try:
             request, given = signing.read(image_id, pairs)
         except signing.MalformedSignedUrl:
             raise InvalidSignature(CHANGED) from None
         if not signing.verify(self._secret, request, given):
-            raise InvalidSignature(CHANGED)
-        if request.expires <= self._clock().timestamp():
-            raise SignedUrlExpired("This signed URL has expired; ask for a new one.")
-        standing = self._standing_of(request.owner)
-        if standing.disabled or standing.generation != request.generation:
             raise InvalidSignature(CHANGED)
         return request
 
