@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
 
+from imageapi.limits import MIB
 from imageapi.limits import Limits
 from imageapi.limits import limit
 from imageapi.processing.formats import DEFAULT_QUALITIES
@@ -240,7 +241,7 @@ class ProcessingConfig(Section):
         "are evicted past it.",
     )
     derivative_memory_bytes: int = Field(
-        8 * 1024 * 1024,
+        8 * MIB,
         ge=0,
         description="Per worker process: the most recently served derivatives "
         "of up to 256 KiB kept in memory, each served from there while its "

@@ -57,8 +57,7 @@ class DerivativeMemory:
         return size <= ENTRY_MAX_BYTES and size <= self._budget
 
     def remember(self, key: str, version: Hashable, data: bytes) -> None:
-        """Keep ``data``, read from the object at ``version`` (read before the
-        bytes: a version read after them could belong to a newer object)."""
+        """Keep ``data``, read from the object at ``version``."""
         if not self.keeps(len(data)):
             return
         with self._lock:

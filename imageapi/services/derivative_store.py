@@ -44,7 +44,6 @@ def open_whole(
     if data is not None:
         return io.BytesIO(data), len(data)
     try:
-        version = storage.version(key)
         stream = storage.open(key)
     except ObjectNotFound:
         return None
@@ -55,7 +54,9 @@ def open_whole(
         stream.close()
         log.warning("torn derivative %s; rendering it again", key)
         return None
-    if version is None or not memory.keeps(size):
+    # Read from the open file, the version is that of the bytes read.
+    version = storage.version_of(stream) if memory.keeps(size) else None
+    if version is None:
         return stream, size
     with stream:
         data = stream.read()

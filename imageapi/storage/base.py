@@ -114,6 +114,11 @@ class Storage(abc.ABC):
         """
         return None
 
+    def version_of(self, stream: BinaryIO) -> Hashable | None:
+        """``version`` of the object ``stream`` (from ``open``) reads: the
+        version of the very bytes read, whatever has replaced it since."""
+        return None
+
     def list_objects(self) -> Iterator[ListedObject]:
         """Every stored object, in no particular order (for ``imageapi fsck``)."""
         raise NotImplementedError(f"{type(self).__name__} cannot list its objects")

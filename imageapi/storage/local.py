@@ -96,10 +96,12 @@ class LocalStorage(Storage):
         """Inode, size and modification time: objects are replaced by rename,
         never rewritten in place, so a replaced object has a new inode."""
         try:
-            stat = os.stat(self._file(key))
+            return _version(os.stat(self._file(key)))
         except FileNotFoundError:
             raise ObjectNotFound(key) from None
-        return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+    def version_of(self, stream: BinaryIO) -> tuple[int, int, int]:
+        return _version(os.fstat(stream.fileno()))
 
     def size(self, key: str) -> int:
         try:
@@ -130,3 +132,7 @@ class LocalStorage(Storage):
         the rest of the hit's storage work.
         """
         return self._root_prefix + check_key(key)
+
+
+def _version(stat: os.stat_result) -> tuple[int, int, int]:
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

@@ -80,6 +80,17 @@ def test_open_whole_keeps_a_whole_derivative_it_read_and_never_a_torn_one(storag
     assert memory.get(torn) is None
 
 
+def test_open_whole_hands_a_derivative_too_large_to_keep_over_as_its_file(storage):
+    memory = DerivativeMemory(storage, 4 * ENTRY_MAX_BYTES)
+    large = b"\xff\xd8" + bytes(ENTRY_MAX_BYTES) + b"\xff\xd9"
+    stored(storage, KEY, large)
+    stream, size = open_whole(storage, memory, KEY, "jpeg")
+    with stream:
+        assert stream.fileno() >= 0  # the file itself, read as it is sent
+        assert (stream.read(), size) == (large, len(large))
+    assert memory.get(KEY) is None
+
+
 def test_a_backend_without_versions_is_read_every_time():
     storage = MemoryStorage()
     memory = DerivativeMemory(storage, 1024)
