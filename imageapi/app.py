@@ -7,6 +7,7 @@ directory and the schema, and then calls ``create_app``.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import logging
 import time
@@ -87,6 +88,11 @@ from imageapi.storage.base import Storage
 from imageapi.web.errors import install_error_handlers
 from imageapi.web.media import install_media_handlers
 
+# How long a leaving worker waits for requests still running (finish_at_exit);
+# the server kills a worker that has not ended this long after being told to
+# stop (server.GRACEFUL_SECONDS).
+EXIT_WAIT_SECONDS = 10.0
+
 
 @dataclass(frozen=True)
 class Services:
@@ -121,15 +127,16 @@ def create_app(
     clock: Callable[[], datetime] = utcnow,
     storage: Storage | None = None,
     usage_recorder: UsageRecorder | None = None,
-    flush_usage_at_exit: bool = False,
+    exits_with_process: bool = False,
     oidc_clients: dict[str, OidcClient] | None = None,
     run_jobs_in_background: bool = False,
 ) -> falcon.App:
     """Build the WSGI app for ``config``; the schema must already be migrated.
 
     ``usage_recorder`` lets a caller own the usage buffer (tests flush it); by
-    default the app builds one that flushes every few seconds and, for server
-    processes (``flush_usage_at_exit``), once more when the process exits.
+    default the app builds one that flushes every few seconds. An app that
+    ``exits_with_process`` (a server worker's) also finishes its requests and
+    writes that buffer when the process exits (``finish_at_exit``).
     ``oidc_clients`` replaces the single sign-on providers' clients by name.
     ``run_jobs_in_background`` starts this process's job runners (server
     workers); without them an upload runs its job before answering.
@@ -166,10 +173,9 @@ def create_app(
         Authentication(services.accounts, config.auth.cookie_name),
         RefuseNulInPath(),
     ]
+    recorder = None
     if config.usage.enabled:
-        recorder = usage_recorder or make_usage_recorder(
-            config, services.usage, flush_at_exit=flush_usage_at_exit
-        )
+        recorder = usage_recorder or make_usage_recorder(config, services.usage)
         # First, so that it times the whole request and sees the final response.
         middleware.insert(0, UsageAccounting(recorder, clock))
     # Outermost: times everything and logs the status the client gets.
@@ -188,7 +194,23 @@ def create_app(
     install_error_handlers(app)
     urls = Urls(ROUTES)
     add_routes(app, services, urls, api_document(config, urls))
+    if exits_with_process:
+        atexit.register(finish_at_exit, in_flight, recorder)
     return app
+
+
+def finish_at_exit(in_flight: RequestsInFlight, recorder: UsageRecorder | None) -> None:
+    """A server worker's last steps, in this order.
+
+    The server stops waiting for a request whose client has gone, but the
+    thread answering it runs on. Were the interpreter to finalize under that
+    thread, its next call into Python would end it half-way (and granian
+    would print a Rust panic). So such requests end first; then the usage
+    they and all others counted is written.
+    """
+    in_flight.wait_for_lull(0.0, timeout=EXIT_WAIT_SECONDS)
+    if recorder is not None:
+        recorder.close()
 
 
 def _limit_multipart_forms(app: falcon.App, limits: Limits) -> None:
@@ -340,14 +362,8 @@ def _passwords(config: Config) -> Passwords:
     )
 
 
-def make_usage_recorder(
-    config: Config, usage: UsageService, *, flush_at_exit: bool = False
-) -> UsageRecorder:
-    return UsageRecorder(
-        usage.save_counts,
-        config.usage.flush_interval_seconds,
-        flush_at_exit=flush_at_exit,
-    )
+def make_usage_recorder(config: Config, usage: UsageService) -> UsageRecorder:
+    return UsageRecorder(usage.save_counts, config.usage.flush_interval_seconds)
 
 
 def _login_throttle(config: Config, storage: RateLimitStorage) -> LoginThrottle:
@@ -414,8 +430,8 @@ def get_app() -> falcon.App:
 
 def create_worker_app(config: Config) -> falcon.App:
     """The app as a server process runs it, once per worker."""
-    # Workers leave through sys.exit, so atexit flushes their usage buffer.
-    app = create_app(config, flush_usage_at_exit=True, run_jobs_in_background=True)
+    # Workers leave through sys.exit, so atexit runs finish_at_exit.
+    app = create_app(config, exits_with_process=True, run_jobs_in_background=True)
     # Everything built so far lives as long as the worker: move it out of the
     # garbage collector's sight, so full collections scan only what requests
     # allocate (they took ~45 ms, the p99 of a listing, before this).

@@ -21,16 +21,16 @@ class PeriodicFlush:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def ensure_started(self) -> bool:
-        """Start the thread unless it runs; True when this call started it.
+    def ensure_started(self) -> None:
+        """Start the thread unless it runs.
 
         Callers hold their buffer's lock, so two threads never both start one.
         """
-        if self._thread is not None:
-            return False
-        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-        self._thread.start()
-        return True
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=self._name, daemon=True
+            )
+            self._thread.start()
 
     def stop(self) -> None:
         """End the thread, waiting for a flush in progress."""

@@ -2,13 +2,13 @@
 
 Each worker process has one recorder. ``record`` only adds numbers under a lock;
 a background thread flushes every ``flush_interval_seconds`` with additive
-upserts, and ``close`` flushes what is left (servers also run it at
-interpreter exit), so totals stay exact with any number of workers.
+upserts, and ``close`` flushes what is left (a server worker runs it at
+interpreter exit, ``app.finish_at_exit``), so totals stay exact with any
+number of workers.
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import threading
 from collections.abc import Callable
@@ -52,11 +52,8 @@ Sink = Callable[[list[dict[str, Any]]], None]
 
 
 class UsageRecorder:
-    def __init__(
-        self, sink: Sink, flush_interval_seconds: float, *, flush_at_exit: bool = False
-    ) -> None:
+    def __init__(self, sink: Sink, flush_interval_seconds: float) -> None:
         self._sink = sink
-        self._flush_at_exit = flush_at_exit
         self._pending: dict[CounterKey, Counts] = {}
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
@@ -79,8 +76,7 @@ class UsageRecorder:
             counts.bytes_out += bytes_out
             counts.processing_ms += processing_ms
             counts.derivatives_served += derivative_served
-            if self._flusher.ensure_started() and self._flush_at_exit:
-                atexit.register(self.close)
+            self._flusher.ensure_started()
 
     def flush(self) -> None:
         """Write everything buffered so far; on failure keep it for next time."""
@@ -125,7 +121,6 @@ class UsageRecorder:
         """Stop the flush thread and write what is left. Safe to call twice."""
         self._flusher.stop()
         self.flush()
-        atexit.unregister(self.close)
 
 
 def _brief(exc: Exception) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import socket
 import time
 from collections import Counter
 
@@ -14,6 +15,7 @@ from imageapi.db.models import UsageCounter
 from imageapi.services.rate_limits import RequestRateLimit
 from tests.helpers import PASSWORD
 from tests.integration.test_rate_limits import REDIS_URL
+from tests.unit.processing.imaging import photo
 
 pytestmark = pytest.mark.e2e
 
@@ -79,6 +81,38 @@ def test_counts_are_exact_across_two_workers_after_shutdown(server, db):
     assert sum(row.bytes_in for row in rows) == len(body)
     with_key = sum(row.requests for row in rows if row.api_key_id)
     assert with_key == 10
+
+
+def test_requests_whose_client_left_end_and_count_before_the_worker_exits(
+    server, db
+):
+    base = server.base_url
+    auth = sign_up(base, "leaver@example.com")
+    files = [("image", ("p.jpg", photo(2400, 1600).jpegsave_buffer(), "image/jpeg"))]
+    image = requests.post(f"{base}/api/v1/images", files=files, headers=auth)
+    content = f"/api/v1/images/{image.json()['id']}/content?width=2000&format=webp"
+    # Distinct renders of ~0.1 s each, more than the workers' render slots:
+    # some are rendering and some waiting when their clients hang up.
+    clients = []
+    for quality in range(60, 68):
+        client = socket.create_connection((server.host, server.port), timeout=10)
+        client.sendall(
+            f"GET {content}&quality={quality} HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: {auth['Authorization']}\r\n\r\n".encode()
+        )
+        clients.append(client)
+    time.sleep(0.3)  # the workers have every request by now
+    for client in clients:
+        client.close()
+
+    server.stop()  # at once, while the renders run on
+
+    assert server.process.returncode == 0
+    assert b"panicked" not in server.process.stderr.read()
+    with db.read() as uow:
+        rows = list(uow.session.scalars(select(UsageCounter)))
+    rendered = [row for row in rows if row.route.endswith("/content")]
+    assert sum(row.requests for row in rendered) == len(clients)
 
 
 class TestPeriodicFlush:
