@@ -37,6 +37,7 @@ from imageapi.limits import MIB
 from imageapi.limits import Limits
 from imageapi.limits import limit
 from imageapi.processing.formats import DEFAULT_QUALITIES
+from imageapi.processing.formats import DEFAULT_WEBP_EFFORT
 from imageapi.processing.options import Presets
 from imageapi.processing.options import load_presets
 
@@ -209,6 +210,13 @@ class ProcessingConfig(Section):
     )
     avif_quality: int = Field(
         DEFAULT_QUALITIES["avif"], ge=1, le=100, description="Default AVIF quality."
+    )
+    webp_effort: int = Field(
+        DEFAULT_WEBP_EFFORT,
+        ge=0,
+        le=6,
+        description="libwebp effort of WebP derivatives, 0-6: 4 encodes in about "
+        "twice the time of 2 for 15-50 % fewer bytes at the same SSIM.",
     )
     # Off by default: derivatives are cached whole, above libvips, and its
     # operation cache only kept decoded pixels alive (~25 MiB per worker).

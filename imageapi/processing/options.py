@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 
 from imageapi.errors import InvalidParameter
 from imageapi.processing.formats import DEFAULT_QUALITIES
+from imageapi.processing.formats import DEFAULT_WEBP_EFFORT
 from imageapi.processing.formats import LOSSY
 from imageapi.processing.formats import WITH_ALPHA
 from imageapi.processing.formats import default_format
@@ -41,7 +42,8 @@ PresetParameters = Mapping[str, Mapping[str, str]]
 # matched again; least-recently-used eviction removes them like any other.
 # r3: the key became every keyed field of the normalised options, as JSON.
 # r4: an original JPEG resized to 1/2.4-1/4 of its size decodes at half size.
-KEY_VERSION = "r4"
+# r5: the WebP effort became a keyed field (a setting).
+KEY_VERSION = "r5"
 # Field metadata for a field that does not change the rendered bytes: it stays
 # out of the cache key, and ``normalised()`` resets it to its default.
 NOT_IN_KEY = {"in_cache_key": False}
@@ -77,6 +79,7 @@ class RenditionOptions:
     sharpen: float | None = None  # sigma
     format: str = "jpeg"  # always concrete: auto is resolved while parsing
     quality: int | None = None  # None for formats without a quality setting
+    webp_effort: int = DEFAULT_WEBP_EFFORT  # from the configuration, for WebP
     # The format came from the Accept header: where the format came from, not
     # what it is, so it changes the response's Vary header but not its bytes.
     vary_accept: bool = field(default=False, metadata=NOT_IN_KEY)
@@ -98,7 +101,8 @@ class RenditionOptions:
         while parsing. On top of that the fit is the effective one, the
         position is kept only for cover, flip is folded into rotate and flop,
         a background left out is spelled out where it can only mean white (no
-        alpha in the format), and fields ``NOT_IN_KEY`` take their defaults.
+        alpha in the format), the WebP effort is kept only for WebP, and fields
+        ``NOT_IN_KEY`` take their defaults.
         """
         fit = self.effective_fit
         rotate, flop = self.orientation
@@ -113,6 +117,9 @@ class RenditionOptions:
             flip=False,
             flop=flop,
             background=background,
+            webp_effort=(
+                self.webp_effort if self.format == "webp" else DEFAULT_WEBP_EFFORT
+            ),
             **{option.name: option.default for option in unkeyed_fields()},
         )
 
@@ -165,6 +172,7 @@ def parse_options(
     accept: str,
     source_format: str,
     qualities: Mapping[str, int] = DEFAULT_QUALITIES,
+    webp_effort: int = DEFAULT_WEBP_EFFORT,
 ) -> RenditionOptions | None:
     """Parse query parameters into options, or ``None`` when there are none.
 
@@ -174,6 +182,7 @@ def parse_options(
         accept: the request's ``Accept`` header, for ``format=auto``.
         source_format: the original's format ("jpeg", "gif", ...).
         qualities: default quality per lossy format.
+        webp_effort: libwebp effort, should the output be WebP.
 
     Raises:
         InvalidParameter: unknown, repeated, malformed or out-of-range
@@ -214,6 +223,7 @@ def parse_options(
         **values,
         format=output_format,
         quality=quality,
+        webp_effort=webp_effort,
         vary_accept=requested_format == "auto",
     )
 

@@ -121,6 +121,7 @@ class RenditionService:
         self._telemetry = telemetry
         self._presets = processing.presets.parameters  # parsed by the config
         self._qualities = processing.qualities
+        self._webp_effort = processing.webp_effort
         self._timeout = processing.timeout_seconds
         self._budget = processing.derivative_cache_bytes
         self._user_share = (
@@ -219,6 +220,7 @@ class RenditionService:
             accept=accept,
             source_format=source_format,
             qualities=self._qualities,
+            webp_effort=self._webp_effort,
         )
 
     def _planned(self, params: Mapping, accept: str, source_format: str) -> _Plan:

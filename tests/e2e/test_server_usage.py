@@ -83,9 +83,7 @@ def test_counts_are_exact_across_two_workers_after_shutdown(server, db):
     assert with_key == 10
 
 
-def test_requests_whose_client_left_end_and_count_before_the_worker_exits(
-    server, db
-):
+def test_requests_whose_client_left_end_and_count_before_the_worker_exits(server, db):
     base = server.base_url
     auth = sign_up(base, "leaver@example.com")
     files = [("image", ("p.jpg", photo(2400, 1600).jpegsave_buffer(), "image/jpeg"))]

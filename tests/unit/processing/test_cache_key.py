@@ -178,8 +178,11 @@ CHANGED = {
     "sharpen": 1.0,
     "format": "webp",
     "quality": 50,
+    "webp_effort": 4,
     "vary_accept": True,
 }
+# Fields that change the output only in some formats, with a base in one.
+BASE_FOR = {"webp_effort": replace(BASE, format="webp")}
 
 
 def test_every_field_is_keyed_or_declared_unkeyed():
@@ -194,13 +197,22 @@ def test_every_field_is_keyed_or_declared_unkeyed():
 
 @pytest.mark.parametrize("name", sorted(CHANGED))
 def test_changing_a_keyed_field_changes_the_key(name):
-    changed = replace(BASE, **{name: CHANGED[name]})
-    assert changed != BASE
+    base = BASE_FOR.get(name, BASE)
+    changed = replace(base, **{name: CHANGED[name]})
+    assert changed != base
     if name in UNKEYED:
-        assert changed.cache_key() == BASE.cache_key()
+        assert changed.cache_key() == base.cache_key()
     else:
-        assert changed.cache_key() != BASE.cache_key()
+        assert changed.cache_key() != base.cache_key()
         assert f"{name}=" in changed.cache_key()
+
+
+def test_the_webp_effort_matters_only_for_webp():
+    for output_format in OUTPUT_FORMATS:
+        options = RenditionOptions(width=64, format=output_format)
+        changed = replace(options, webp_effort=CHANGED["webp_effort"])
+        same = output_format != "webp"
+        assert (changed.cache_key() == options.cache_key()) == same
 
 
 def test_the_longest_key_fits_its_column():
@@ -217,8 +229,9 @@ def test_the_longest_key_fits_its_column():
         grayscale=True,
         blur=12.345678,
         sharpen=1.234567,
-        format="jpeg",
+        format="webp",
         quality=100,
+        webp_effort=6,
     )
     assert len(longest.cache_key()) <= Derivative.__table__.c.cache_key.type.length
 
@@ -244,6 +257,7 @@ FIELD_VALUES = {
     "sharpen": st.none() | NEAR_FLOATS | st.floats(0.3, 10),
     "format": st.sampled_from(OUTPUT_FORMATS),
     "quality": st.none() | st.integers(1, 100),
+    "webp_effort": st.integers(0, 6),
     "vary_accept": st.booleans(),
 }
 OPTIONS = st.builds(RenditionOptions, **FIELD_VALUES)
