@@ -1,7 +1,7 @@
 """Delivery rates in one table: imageapi against thumbor 7 and the earlier project.
 
 Run: .venv/bin/python -m benchmarks.delivery [--seconds 8] [--concurrency 4]
-                                             [--only ROW ...]
+                                             [--only ROW ...] [--set NAME=VALUE ...]
 
 Needs wrk (apt-get install -y wrk); the first run makes
 benchmarks/.work/thumbor-venv with thumbor. Every server runs 2 worker
@@ -17,6 +17,9 @@ Rows (--only picks some):
   webp           first request, 800-px WebP at a distinct quality
   upload         POST /api/images of a 100 KB JPEG, the earlier project's route
   original       GET /api/image/{id} of that JPEG, the earlier project's route
+
+--set runs imageapi with a setting changed, e.g. --set processing_webp_effort=4
+(the name as in IMAGEAPI_PROCESSING_WEBP_EFFORT, lower case, without the prefix).
 
 thumbor has no upload route: those two rows compare with figures recorded for
 the earlier project on this machine, whose code is not here to run. The peak
@@ -240,6 +243,7 @@ def measure_imageapi(work: Path, files: Files, args: argparse.Namespace) -> Serv
         f"sqlite:///{data_dir}.db",
         workers=WORKERS,
         limits_requests_per_minute=10**9,
+        **dict(setting.split("=", 1) for setting in args.set),
     ) as (base, process):
         memory = WorkerMemory(wait_for_workers(process.pid, WORKERS))
         auth = {"Authorization": f"Bearer {sign_up(base, 'bench@example.com')}"}
@@ -359,6 +363,13 @@ def main() -> None:
     parser.add_argument(
         "--only", action="append", choices=ROWS, help="this row only (repeatable)"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an imageapi setting for this run (repeatable)",
+    )
     args = parser.parse_args()
     args.only = args.only or ROWS
     began, load_before = time.monotonic(), os.getloadavg()[0]
@@ -380,7 +391,9 @@ def main() -> None:
         f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
         f"{time.monotonic() - began:.0f} s in all; the 100 KB JPEG is "
         f"{small_kb:.0f} KB. Recorded: the earlier project's figures on this "
-        "machine, not measured in this run.\n"
+        "machine, not measured in this run."
+        + "".join(f" imageapi setting: {setting}." for setting in args.set)
+        + "\n"
     )
     print(table(ours, thumbors, args.only))
 
