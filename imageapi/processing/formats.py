@@ -20,13 +20,14 @@ WITH_ALPHA = frozenset({"png", "webp", "avif", "gif", "tiff"})
 ANIMATED = frozenset({"gif", "webp"})
 DEFAULT_QUALITIES = {"jpeg": 82, "webp": 80, "avif": 55}
 # libwebp's effort (its "method", 0-6) for derivatives. Measured on six
-# pictures at 800 px (benchmarks/webp_effort.py): at 2 an encode takes 9-13 ms
-# against 22-33 ms at libvips' default 4, and at the same quality setting the
-# file is 1-5 % larger and scores 0.0001-0.005 lower SSIM; to reach 4's SSIM
-# it needs 1.2-2x the bytes. 2, because derivatives are rendered while someone
-# waits (a gallery's first view renders dozens); where bytes cost more than
-# CPU (a CDN in front), processing.webp_effort=4 is the better trade.
-DEFAULT_WEBP_EFFORT = 2
+# pictures at 800 px (benchmarks/webp_effort.py): 4, libvips' default, takes
+# 21-33 ms per encode against 9-14 ms at 2; at 2 the file is 1-5 % larger at
+# the same quality setting and scores up to 0.005 lower SSIM, and to reach
+# 4's SSIM it needs 1.2-2x the bytes (effort 3: as slow as 4, as small). A
+# derivative is encoded once and sent many times, so 4, as libvips, sharp,
+# imgproxy and thumbor's Pillow do; processing.webp_effort=2 halves the
+# encode where CPU is dearer than bytes.
+DEFAULT_WEBP_EFFORT = 4
 # format=auto: the first of these the client lists explicitly wins. GIF sources
 # skip AVIF because libvips cannot write animated AVIF, and WebP keeps frames.
 AUTO_PREFERENCE = ("avif", "webp")

@@ -178,7 +178,7 @@ CHANGED = {
     "sharpen": 1.0,
     "format": "webp",
     "quality": 50,
-    "webp_effort": 4,
+    "webp_effort": 2,
     "vary_accept": True,
 }
 # Fields that change the output only in some formats, with a base in one.
