@@ -88,10 +88,10 @@ from imageapi.storage.base import Storage
 from imageapi.web.errors import install_error_handlers
 from imageapi.web.media import install_media_handlers
 
-# How long a leaving worker waits for requests still running (finish_at_exit);
-# the server kills a worker that has not ended this long after being told to
-# stop (server.GRACEFUL_SECONDS).
-EXIT_WAIT_SECONDS = 10.0
+# On SIGTERM a worker stops accepting and finishes the requests in flight,
+# those whose client has gone included (finish_at_exit); the server kills a
+# worker still running after this long.
+GRACEFUL_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def finish_at_exit(in_flight: RequestsInFlight, recorder: UsageRecorder | None) 
     would print a Rust panic). So such requests end first; then the usage
     they and all others counted is written.
     """
-    in_flight.wait_for_lull(0.0, timeout=EXIT_WAIT_SECONDS)
+    in_flight.wait_for_lull(0.0, timeout=GRACEFUL_SECONDS)
     if recorder is not None:
         recorder.close()
 

@@ -28,6 +28,7 @@ from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 
 from imageapi import malloc
+from imageapi.app import GRACEFUL_SECONDS
 from imageapi.app import create_worker_app
 from imageapi.config import Config
 from imageapi.logs import configure_logging
@@ -44,9 +45,6 @@ APP_THREADS = 4
 # A client has this long to send its request line and headers, then the
 # connection is closed.
 HEADER_READ_TIMEOUT_MS = 10_000
-# On SIGTERM a worker stops accepting and finishes the requests in flight;
-# one still running after this long is killed.
-GRACEFUL_SECONDS = 10
 
 
 class PortInUse(StartupError):

@@ -12,11 +12,11 @@ from sqlalchemy import create_engine
 from sqlalchemy import inspect
 from sqlalchemy import text
 
+from imageapi.app import GRACEFUL_SECONDS
 from imageapi.app import create_app
 from imageapi.config import Config
 from imageapi.db.base import Base
 from imageapi.db.migrate import alembic_config
-from imageapi.server import GRACEFUL_SECONDS
 from imageapi.server import HEADER_READ_TIMEOUT_MS
 from imageapi.server import make_server
 
