@@ -20,7 +20,7 @@ WITH_ALPHA = frozenset({"png", "webp", "avif", "gif", "tiff"})
 ANIMATED = frozenset({"gif", "webp"})
 DEFAULT_QUALITIES = {"jpeg": 82, "webp": 80, "avif": 55}
 # libwebp's effort (its "method", 0-6) for derivatives. Measured on six
-# pictures at 800 px (benchmarks/webp_effort.py): 4, libvips' default, takes
+# pictures at 800 px (benchmarks/encode_effort.py): 4, libvips' default, takes
 # 21-33 ms per encode against 9-14 ms at 2; at 2 the file is 1-5 % larger at
 # the same quality setting and scores up to 0.005 lower SSIM, and to reach
 # 4's SSIM it needs 1.2-2x the bytes (effort 3: as slow as 4, as small). A

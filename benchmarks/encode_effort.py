@@ -1,22 +1,26 @@
-"""What WebP's effort setting trades: encode time against bytes at equal quality.
+"""What an encoder's effort trades: encode time against bytes at equal quality.
 
-Not a test: prints the figures behind the derivatives' WebP effort
-(processing/steps/encode.py). Each picture, 800 px wide as in the delivery
-benchmark's WebP row, is encoded at qualities 50-95 with every effort. The
-reference is effort 4 at quality 80: libvips' default and what thumbor's
-Pillow writes (method 4). For each effort the table gives the bytes that reach
-the reference's SSIM (interpolated between the two qualities around it), the
-bytes and the change in SSIM at the reference's quality, and the median CPU
-time of one encode. Run from the repository root:
+Not a test: prints the figures behind the derivatives' WebP and AVIF efforts
+(processing/formats.py, processing/steps/encode.py). Each picture, 800 px wide
+as in the delivery benchmark's WebP row, is encoded at ten qualities around
+the format's default with every effort. The reference is effort 4 at the
+default quality: libvips' default effort, and for WebP what thumbor's Pillow
+writes (method 4). For each effort the table gives the bytes that reach the
+reference's SSIM (interpolated between the two qualities around it), the
+bytes and the change in SSIM at the default quality, and the median CPU time
+of one encode (AVIF's encoder uses several threads; their time is summed).
+Run from the repository root:
 
-    .venv/bin/python -m benchmarks.webp_effort
+    .venv/bin/python -m benchmarks.encode_effort [--format webp|avif]
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import statistics
 import time
+from collections.abc import Callable
 
 import pyvips
 
@@ -26,13 +30,28 @@ from benchmarks.scenes import landscape
 from benchmarks.scenes import marble
 from benchmarks.scenes import pebbles
 from benchmarks.scenes import terrain
+from imageapi.processing.formats import DEFAULT_QUALITIES
 from imageapi.processing.vips import configure_libvips
 from tests.unit.processing.imaging import ssim
 
 WIDTH = 800
 EFFORTS = (0, 1, 2, 3, 4)
-QUALITIES = tuple(range(50, 96, 5))
-REFERENCE_EFFORT, REFERENCE_QUALITY = 4, 80
+REFERENCE_EFFORT = 4
+Encoder = Callable[[pyvips.Image, int, int], bytes]  # (image, quality, effort)
+ENCODERS: dict[str, Encoder] = {
+    "webp": lambda image, quality, effort: image.webpsave_buffer(
+        Q=quality, effort=effort
+    ),
+    "avif": lambda image, quality, effort: image.heifsave_buffer(
+        Q=quality, effort=effort, compression="av1"
+    ),
+}
+
+
+def qualities(output_format: str) -> tuple[int, ...]:
+    """Ten qualities in steps of 5, the default the fourth or fifth of them."""
+    default = DEFAULT_QUALITIES[output_format]
+    return tuple(range(default - 30, default + 16, 5))
 
 
 def pictures() -> list[tuple[str, pyvips.Image]]:
@@ -52,13 +71,13 @@ def pictures() -> list[tuple[str, pyvips.Image]]:
 
 
 def encode_curve(
-    image: pyvips.Image, effort: int
+    encoder: Encoder, image: pyvips.Image, effort: int, levels: tuple[int, ...]
 ) -> tuple[list[tuple[float, int]], float]:
     """(SSIM, bytes) at each quality, and the median encode time in ms."""
     points, times = [], []
-    for quality in QUALITIES:
+    for quality in levels:
         started = time.process_time()
-        data = image.webpsave_buffer(Q=quality, effort=effort)
+        data = encoder(image, quality, effort)
         times.append(time.process_time() - started)
         points.append((ssim(image, pyvips.Image.new_from_buffer(data, "")), len(data)))
     return points, statistics.median(times) * 1000
@@ -75,29 +94,36 @@ def bytes_at(points: list[tuple[float, int]], target: float) -> float | None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--format", choices=sorted(ENCODERS), default="webp")
+    output_format = parser.parse_args().format
+    encoder, levels = ENCODERS[output_format], qualities(output_format)
+    default = levels.index(DEFAULT_QUALITIES[output_format])
     configure_libvips(cache_max_operations=0, concurrency=1)
     header = " | ".join(f"effort {effort}" for effort in EFFORTS)
     print(f"| picture | SSIM to reach | {header} |")
     print("| --- | --- |" + " --- |" * len(EFFORTS))
     for name, image in pictures():
-        curves = {effort: encode_curve(image, effort) for effort in EFFORTS}
-        reference = curves[REFERENCE_EFFORT][0][QUALITIES.index(REFERENCE_QUALITY)]
-        target, reference_bytes = reference
+        curves = {
+            effort: encode_curve(encoder, image, effort, levels) for effort in EFFORTS
+        }
+        target, reference_bytes = curves[REFERENCE_EFFORT][0][default]
         cells = []
         for effort in EFFORTS:
             points, milliseconds = curves[effort]
             reached = bytes_at(points, target)
             size = "-" if reached is None else f"{reached / reference_bytes:.2f}x"
-            same_ssim, same_bytes = points[QUALITIES.index(REFERENCE_QUALITY)]
+            same_ssim, same_bytes = points[default]
             cells.append(
                 f"{size}; {same_bytes / reference_bytes:.2f}x, "
                 f"{same_ssim - target:+.4f}; {milliseconds:.1f} ms"
             )
         print(f"| {name} | {target:.4f} | {' | '.join(cells)} |")
     print(
-        f"\nEach cell: bytes at the SSIM of effort {REFERENCE_EFFORT}, quality "
-        f"{REFERENCE_QUALITY} (-: not reached by quality {QUALITIES[-1]}); bytes "
-        f"and SSIM change at quality {REFERENCE_QUALITY}; CPU time of one encode."
+        f"\n{output_format}. Each cell: bytes at the SSIM of effort "
+        f"{REFERENCE_EFFORT}, quality {levels[default]} (-: not reached by quality "
+        f"{levels[-1]}); bytes and SSIM change at quality {levels[default]}; CPU "
+        "time of one encode."
     )
 
 
