@@ -42,7 +42,7 @@ PresetParameters = Mapping[str, Mapping[str, str]]
 # matched again; least-recently-used eviction removes them like any other.
 # r3: the key became every keyed field of the normalised options, as JSON.
 # r4: an original JPEG resized to 1/2.4-1/4 of its size decodes at half size.
-# r5: the WebP effort became a keyed field (a setting).
+# r5: the WebP effort became a keyed field (a setting); AVIF at effort 3.
 KEY_VERSION = "r5"
 # Field metadata for a field that does not change the rendered bytes: it stays
 # out of the cache key, and ``normalised()`` resets it to its default.
