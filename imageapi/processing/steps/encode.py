@@ -12,8 +12,8 @@ SAVERS = {
     "png": (".png", {"compression": 6}),
     "webp": (".webp", {}),  # effort: options.webp_effort
     # Effort 3 over 2: on 14 held-out pictures at 800 px, 16 % fewer bytes in
-    # all at the same quality setting with equal or higher SSIM, for 12 % more
-    # CPU; 4 takes 3-6x as long again (benchmarks/encode_effort.py).
+    # all at the same quality setting, SSIM equal or higher on 12, for 12 %
+    # more CPU; 4 takes 3-6x as long again (benchmarks/encode_effort.py).
     "avif": (".avif", {"compression": "av1", "effort": 3}),
     "gif": (".gif", {}),
     "tiff": (".tif", {"compression": "deflate"}),
