@@ -104,6 +104,18 @@ class PrometheusMetrics:
             ["event"],
             registry=registry,
         )
+        self.memory_hits = Counter(
+            "imageapi_derivative_memory_hits",
+            "Cached derivatives found in a worker's memory, without a file read "
+            "(processing.derivative_memory_bytes).",
+            registry=registry,
+        )
+        self.memory_bytes = Gauge(
+            "imageapi_derivative_memory_bytes",
+            "Bytes of derivatives the workers hold in memory.",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
         self.uploads = Counter(
             "imageapi_uploads", "Images uploaded and stored.", registry=registry
         )
@@ -161,6 +173,12 @@ class PrometheusMetrics:
 
     def derivative_cache_miss(self) -> None:
         self.cache_lookups.labels("miss").inc()
+
+    def derivative_memory_hit(self) -> None:
+        self.memory_hits.inc()
+
+    def derivative_memory_held(self, size: int) -> None:
+        self.memory_bytes.set(size)
 
     def derivative_cached(self, size: int) -> None:
         self.cache_bytes.labels("stored").inc(size)

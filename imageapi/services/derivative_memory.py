@@ -17,6 +17,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from imageapi.services.telemetry import NO_TELEMETRY
+from imageapi.services.telemetry import Telemetry
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
 
@@ -28,9 +30,12 @@ ENTRY_MAX_BYTES = 256 * 1024
 class DerivativeMemory:
     """Derivatives' bytes by storage key, least recently served dropped first."""
 
-    def __init__(self, storage: Storage, budget_bytes: int) -> None:
+    def __init__(
+        self, storage: Storage, budget_bytes: int, telemetry: Telemetry = NO_TELEMETRY
+    ) -> None:
         self._storage = storage
         self._budget = budget_bytes
+        self._telemetry = telemetry
         self._entries: OrderedDict[str, tuple[Hashable, bytes]] = OrderedDict()
         self._total = 0
         self._lock = threading.Lock()
@@ -50,6 +55,7 @@ class DerivativeMemory:
         if current != version:
             self._forget(key, entry)
             return None
+        self._telemetry.derivative_memory_hit()
         return data
 
     def keeps(self, size: int) -> bool:
@@ -69,9 +75,11 @@ class DerivativeMemory:
             while self._total > self._budget:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self._total -= len(dropped)
+            self._telemetry.derivative_memory_held(self._total)
 
     def _forget(self, key: str, entry: tuple[Hashable, bytes]) -> None:
         with self._lock:
             if self._entries.get(key) is entry:
                 del self._entries[key]
                 self._total -= len(entry[1])
+                self._telemetry.derivative_memory_held(self._total)

@@ -140,7 +140,9 @@ class RenditionService:
             HostLane(lock_dir, _host_expensive_renders(limits)),
         )
         self._eviction_checks = EvictionChecks()
-        self._memory = DerivativeMemory(storage, processing.derivative_memory_bytes)
+        self._memory = DerivativeMemory(
+            storage, processing.derivative_memory_bytes, telemetry
+        )
         # A cache hit parses the same query again and again: remember the
         # result (refusals are not remembered; they raise).
         self._remembered_plan = functools.lru_cache(maxsize=PLAN_CACHE_SIZE)(self._plan)

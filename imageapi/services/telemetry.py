@@ -22,6 +22,12 @@ class Telemetry(Protocol):
 
     def derivative_cache_miss(self) -> None: ...
 
+    def derivative_memory_hit(self) -> None:
+        """A cached derivative was found in the worker's memory: no file read."""
+
+    def derivative_memory_held(self, size: int) -> None:
+        """The worker's memory now holds ``size`` bytes of derivatives."""
+
     def derivative_cached(self, size: int) -> None:
         """A rendered derivative was stored in the cache."""
 
@@ -50,6 +56,12 @@ class NoTelemetry:
         pass
 
     def derivative_cache_miss(self) -> None:
+        pass
+
+    def derivative_memory_hit(self) -> None:
+        pass
+
+    def derivative_memory_held(self, size: int) -> None:
         pass
 
     def derivative_cached(self, size: int) -> None:

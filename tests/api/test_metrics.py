@@ -94,6 +94,9 @@ def test_metrics_count_requests_by_route_template_renders_cache_and_uploads(api)
     assert value(found, "imageapi_derivative_cache_bytes_total", event="stored") == len(
         derivative
     )
+    # The first hit read the file and kept it; the second was served from memory.
+    assert value(found, "imageapi_derivative_memory_hits_total") == 1
+    assert value(found, "imageapi_derivative_memory_bytes") == len(derivative)
     assert value(found, "imageapi_uploads_total") == 1
     assert value(found, "imageapi_upload_bytes_total") == image["size"]
     assert value(found, "imageapi_login_failures_total") == 1
