@@ -33,6 +33,7 @@ from pydantic import ValidationError
 from pydantic import field_validator
 from pydantic import model_validator
 
+from imageapi.limits import DERIVATIVE_MEMORY_ENTRY_MAX_BYTES
 from imageapi.limits import MIB
 from imageapi.limits import Limits
 from imageapi.limits import limit
@@ -252,8 +253,9 @@ class ProcessingConfig(Section):
         8 * MIB,
         ge=0,
         description="Per worker process: the most recently served derivatives "
-        "of up to 256 KiB kept in memory, each served from there while its "
-        "stored file is unchanged; 0 = off.",
+        f"of up to {DERIVATIVE_MEMORY_ENTRY_MAX_BYTES // 1024} KiB kept in "
+        "memory, each served from there while its stored file is unchanged; "
+        "0 = off.",
     )
     derivative_cache_user_percent: int = Field(
         10,

@@ -26,6 +26,10 @@ from pydantic import Field
 from pydantic.fields import FieldInfo
 
 MIB = 1024 * 1024
+# Largest derivative a worker keeps in memory (services/derivative_memory.py):
+# larger ones are read from storage on every hit, as a few of them would push
+# the small ones that make up most hits out of processing.derivative_memory_bytes.
+DERIVATIVE_MEMORY_ENTRY_MAX_BYTES = 256 * 1024
 # Widest or tallest rendition, in pixels. Fixed: the rendition parameter table
 # (processing/parameters.py), and with it the API document and the preset
 # checks, is built without a config.

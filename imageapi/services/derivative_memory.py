@@ -17,14 +17,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
+from imageapi.limits import DERIVATIVE_MEMORY_ENTRY_MAX_BYTES
 from imageapi.services.telemetry import NO_TELEMETRY
 from imageapi.services.telemetry import Telemetry
 from imageapi.storage.base import ObjectNotFound
 from imageapi.storage.base import Storage
-
-# Larger derivatives are read from storage on every hit: a few of them would
-# push the small ones that make up most hits out of the budget.
-ENTRY_MAX_BYTES = 256 * 1024
 
 
 class DerivativeMemory:
@@ -60,7 +57,7 @@ class DerivativeMemory:
 
     def keeps(self, size: int) -> bool:
         """Whether a derivative of ``size`` bytes would be kept."""
-        return size <= ENTRY_MAX_BYTES and size <= self._budget
+        return size <= DERIVATIVE_MEMORY_ENTRY_MAX_BYTES and size <= self._budget
 
     def remember(self, key: str, version: Hashable, data: bytes) -> None:
         """Keep ``data``, read from the object at ``version``."""

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from imageapi.services.derivative_memory import ENTRY_MAX_BYTES
+from imageapi.limits import DERIVATIVE_MEMORY_ENTRY_MAX_BYTES as ENTRY_MAX_BYTES
 from imageapi.services.derivative_memory import DerivativeMemory
 from imageapi.services.derivative_store import open_whole
 from imageapi.storage.local import LocalStorage
