@@ -49,7 +49,7 @@ ENCODERS: dict[str, Encoder] = {
 
 
 def qualities(output_format: str) -> tuple[int, ...]:
-    """Ten qualities in steps of 5, the default the fourth or fifth of them."""
+    """Ten qualities in steps of 5, the default the seventh of them."""
     default = DEFAULT_QUALITIES[output_format]
     return tuple(range(default - 30, default + 16, 5))
 

@@ -88,6 +88,7 @@ def test_requests_whose_client_left_end_and_count_before_the_worker_exits(server
     auth = sign_up(base, "leaver@example.com")
     files = [("image", ("p.jpg", photo(2400, 1600).jpegsave_buffer(), "image/jpeg"))]
     image = requests.post(f"{base}/api/v1/images", files=files, headers=auth)
+    assert image.status_code == 201
     content = f"/api/v1/images/{image.json()['id']}/content?width=2000&format=webp"
     # Distinct renders of ~0.1 s each, more than the workers' render slots:
     # some are rendering and some waiting when their clients hang up.
